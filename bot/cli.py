@@ -1,0 +1,228 @@
+"""`de06`: a thin command line over the library (every command is one call into it)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from index.errors import De06Error
+
+log = logging.getLogger("de06")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("DE06_LOG_LEVEL", "INFO" if args.command == "serve" else "WARNING"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from bot.logsafe import install
+
+    install()
+    try:
+        return args.func(args)
+    except De06Error as err:
+        print(f"Lỗi: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="de06", description="Trợ lý Đề án 06")
+    p.add_argument("--kb", type=Path, default=None, help="thư mục tài liệu (mặc định knowledge/, env DE06_KB)")
+    p.add_argument("--db", type=Path, default=None, help="tệp SQLite (mặc định var/de06.sqlite, env DE06_DB)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("reload", help="nạp lại kho tài liệu")
+    s.set_defaults(func=cmd_reload)
+
+    s = sub.add_parser("ask", help="hỏi một câu (hoặc '-' để đọc từng dòng từ stdin)")
+    s.add_argument("question")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("chat", help="trò chuyện trên console")
+    s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("deadline", help="liệt kê các hạn")
+    s.add_argument("words", nargs="*")
+    s.add_argument("--all", action="store_true", help="kể cả các hạn đã qua")
+    s.add_argument("--today", type=date.fromisoformat, default=None)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_deadline)
+
+    s = sub.add_parser("eval", help="đo chất lượng tìm kiếm trên tệp câu hỏi .jsonl")
+    s.add_argument("file", type=Path)
+    s.add_argument("--deadlines", type=Path, default=None, help="tệp hạn (mặc định *_deadlines.jsonl cạnh FILE)")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("serve", help="chạy bot: telegram, zalo, hoặc tự chọn theo biến môi trường")
+    s.add_argument("platform", nargs="?", choices=["telegram", "zalo", "console", "auto"], default="auto")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def _settings(args, today: date | None = None):
+    from dataclasses import replace
+
+    from bot.core import Settings
+
+    settings = Settings.from_env(kb_dir=args.kb, db_path=args.db)
+    return replace(settings, today=today) if today else settings
+
+
+def _open(args, today: date | None = None):
+    from bot.core import Conversation
+
+    return Conversation.open(_settings(args, today))
+
+
+def cmd_reload(args) -> int:
+    from bot.core import reload_blocks
+    from index.build import reload_store
+    from index.store import Store
+
+    settings = _settings(args)
+    report = reload_store(settings.kb_dir, Store(settings.db_path))
+    for block in reload_blocks(report):
+        print("".join(run.text for run in block))
+    return 0
+
+
+def cmd_ask(args) -> int:
+    conv = _open(args)
+    try:
+        questions = sys.stdin if args.question == "-" else [args.question]
+        for line in questions:
+            question = line.strip()
+            if not question:
+                continue
+            if args.json:
+                print(json.dumps(_ask_json(conv, question), ensure_ascii=False), flush=True)
+            else:
+                _ask_text(conv, question)
+    finally:
+        conv.close()
+    return 0
+
+
+def _ask_json(conv, question: str) -> dict:
+    result = conv.snapshot.index.search(question, limit=3)
+    return {
+        "query": question,
+        "answered": result.answered,
+        "hits": [
+            {
+                "text": h.text, "snippet": h.snippet, "title": h.title, "source": h.source,
+                "date": h.date, "doc": h.doc_id, "score": h.score,
+            }
+            for h in result.hits
+        ],
+    }
+
+
+def _ask_text(conv, question: str) -> None:
+    from bot.models import Incoming
+    from bot.render_text import render
+
+    reply = conv.handle(Incoming("console", "cli", "cli", question))
+    print("\n\n".join(render(reply, limit=100_000)))
+
+
+def cmd_chat(args) -> int:
+    from bot.console import chat
+
+    conv = _open(args)
+    try:
+        chat(conv)
+    finally:
+        conv.close()
+    return 0
+
+
+def cmd_deadline(args) -> int:
+    from bot import deadline_chat
+
+    conv = _open(args, args.today)
+    try:
+        today = conv.today()
+        if args.json:
+            data = deadline_chat.deadlines_json(conv.snapshot.deadlines, today, args.all, args.words)
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            from bot.render_text import render
+
+            words = (["all"] if args.all else []) + args.words
+            reply = deadline_chat.deadline_reply(conv.snapshot.deadlines, today, " ".join(words))
+            print("\n\n".join(render(reply, limit=100_000)))
+    finally:
+        conv.close()
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from index.evaluate import evaluate_deadlines, evaluate_retrieval, read_jsonl
+
+    conv = _open(args)
+    try:
+        rows = read_jsonl(args.file)
+        started = time.perf_counter()
+        scores = [evaluate_retrieval(conv.snapshot.index, rows, strip=s) for s in (False, True)]
+        elapsed = time.perf_counter() - started
+        for s in scores:
+            print(
+                f"{s.label:>9}: Recall@3 {s.recall:.3f}  MRR {s.mrr:.3f}  "
+                f"({s.found}/{s.questions}); lạc đề bị từ chối {s.off_topic_refused}/{s.off_topic}"
+            )
+            for miss in s.misses:
+                print(f"           - {miss}")
+        deadline_file = args.deadlines or args.file.with_name(args.file.stem + "_deadlines.jsonl")
+        if deadline_file.exists():
+            d = evaluate_deadlines(conv.snapshot.deadlines, read_jsonl(deadline_file))
+            print(f"  thời hạn: tìm thấy {d.found}/{d.expected} ({deadline_file.name}); "
+                  f"tổng số mốc trong kho {len(conv.snapshot.deadlines)}")
+            for miss in d.misses:
+                print(f"           - thiếu {miss}")
+        n = 2 * len(rows)
+        print(f"  {n} lượt hỏi trong {elapsed:.2f} s ({1000 * elapsed / max(1, n):.1f} ms/câu)")
+    finally:
+        conv.close()
+    return 0
+
+
+def cmd_serve(args) -> int:
+    platform = args.platform
+    if platform == "auto":
+        if os.environ.get("TELEGRAM_BOT_TOKEN"):
+            platform = "telegram"
+        elif os.environ.get("ZALO_BOT_TOKEN"):
+            platform = "zalo"
+        else:
+            platform = "console"
+    if platform == "console":
+        return cmd_chat(args)
+    conv = _open(args)
+    try:
+        if platform == "telegram":
+            from bot import telegram
+
+            telegram.run(conv, conv.settings)
+        else:
+            from bot import zalo
+
+            zalo.run(conv, conv.settings)
+    finally:
+        conv.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""Which reminders are due at a moment, and what they say.
+
+A subscribed chat gets one message when a matching deadline is 7 days away and one on the
+day before. The scheduler may have been down on the exact day, so each stage is sent as
+soon as its window opens and it has not been sent yet; the 7-day one is dropped once the
+1-day one is due, and nothing is sent for a deadline that has passed. Keys name the chat,
+the deadline's reload-proof identity and the stage, so the sent-key set kept in the store
+makes a restart neither lose nor repeat a reminder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.deadline_chat import days_left, deadline_block, matches
+from bot.models import Action, Reply, ReplyKind, Run, Style
+from index.deadline_store import DeadlineRecord, Subscription
+
+__all__ = [
+    "Subscription",
+    "ReminderDue",
+    "STAGES",
+    "due_reminders",
+    "reminder_key",
+    "reminder_reply",
+]
+
+STAGES = (7, 1)  # days before the due date
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    key: str
+    platform: str
+    chat_id: str
+    record: DeadlineRecord
+    days_before: int  # the stage: 7 or 1
+
+
+def reminder_key(sub: Subscription, record: DeadlineRecord, stage: int) -> str:
+    return f"{sub.platform}:{sub.chat_id}:{record.key}:{stage}"
+
+
+def _stage(left: int) -> int | None:
+    if left < 0 or left > STAGES[0]:
+        return None
+    return STAGES[1] if left <= STAGES[1] else STAGES[0]
+
+
+def due_reminders(
+    subscriptions: Iterable[Subscription],
+    records: Iterable[DeadlineRecord],
+    sent_keys: set[str],
+    now: datetime,
+) -> list[ReminderDue]:
+    """Reminders to send at `now` that were not sent before, soonest deadline first."""
+    today = now.date()
+    records = list(records)
+    out: list[ReminderDue] = []
+    for sub in subscriptions:
+        for rec in records:
+            stage = _stage(days_left(rec, today))
+            if stage is None or (sub.words and not matches(rec, sub.words)):
+                continue
+            key = reminder_key(sub, rec, stage)
+            if key not in sent_keys:
+                out.append(ReminderDue(key, sub.platform, sub.chat_id, rec, stage))
+    out.sort(key=lambda r: (r.record.due, r.platform, r.chat_id, r.key))
+    return out
+
+
+def reminder_reply(due: ReminderDue, today: date) -> Reply:
+    left = days_left(due.record, today)
+    effective = due.record.kind == "effective"
+    if left <= 0:
+        head = "Hôm nay văn bản bắt đầu có hiệu lực" if effective else "Hôm nay là hạn chót"
+    elif left == 1:
+        head = "Ngày mai văn bản có hiệu lực" if effective else "Ngày mai đến hạn"
+    else:
+        head = (
+            f"Còn {left} ngày nữa văn bản có hiệu lực" if effective else f"Còn {left} ngày đến hạn"
+        )
+    header = (Run("Nhắc hạn: ", Style.STRONG), Run(f"{head}."))
+    hint = (
+        Run("Gõ "),
+        Run("/deadline", Style.COMMAND),
+        Run(" để xem các hạn sắp tới, "),
+        Run("/unsubscribe", Style.COMMAND),
+        Run(" để tắt nhắc hạn."),
+    )
+    actions = [Action("Xem các hạn sắp tới", "/deadline"), Action("Tắt nhắc hạn", "/unsubscribe")]
+    return Reply(ReplyKind.INFO, [header, deadline_block(due.record, left)], actions, hint)

@@ -1,0 +1,118 @@
+"""Admin uploads: a safe file name, text extracted, saved as a Markdown document.
+
+The file's own name is never trusted: path parts, reserved device names, control and
+odd Unicode characters are removed, so a name can neither escape the knowledge base
+nor collide with a data file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from index.errors import DocumentError, UploadRejected
+from index.extract import extract_text
+from index.ingest import first_date
+from index.normalize import fold, normalize_text
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+ALLOWED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+UPLOAD_DIR = "uploads"
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class SavedUpload:
+    path: Path
+    replaced: bool
+    title: str
+
+
+def check_upload(filename: str, size: int | None) -> str:
+    """The safe name to save under, or UploadRejected with a reason an admin understands."""
+    suffix = Path(_basename(filename)).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise UploadRejected(
+            f"Tệp “{_shown(filename)}” không được nhận: chỉ nhận .txt, .md, .pdf hoặc .docx."
+        )
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise UploadRejected(
+            f"Tệp “{_shown(filename)}” nặng {size / 1048576:.1f} MB, vượt giới hạn "
+            f"{MAX_UPLOAD_BYTES // 1048576} MB. Hãy tách nhỏ hoặc nén bớt hình ảnh."
+        )
+    return safe_name(filename)
+
+
+def safe_name(filename: str) -> str:
+    """ASCII slug of the base name, never empty, never reserved, always .md."""
+    base = _basename(filename)
+    stem = Path(base).stem
+    stem = fold(unicodedata.normalize("NFKC", stem))
+    stem = _UNSAFE.sub("-", stem).strip("-._").lower()
+    stem = re.sub(r"-{2,}", "-", stem)[:80].strip("-._")
+    if not stem or _RESERVED.match(stem):
+        stem = f"tai-lieu-{stem}" if stem else "tai-lieu"
+    return stem + ".md"
+
+
+def save_upload(
+    kb_dir: Path, backup_dir: Path, filename: str, data: bytes, uploader: str,
+    today: date | None = None,
+) -> SavedUpload:
+    """Extract text, write kb_dir/uploads/<safe>.md; an older file of that name is backed up."""
+    name = check_upload(filename, len(data))
+    suffix = Path(_basename(filename)).suffix.lower()
+    try:
+        text = extract_text(data, suffix, Path(name))
+    except DocumentError as err:
+        raise UploadRejected(f"Tệp “{_shown(filename)}” không đọc được: {err.reason}.") from err
+    if suffix == ".md" and text.lstrip().startswith("---"):
+        import frontmatter
+
+        try:
+            text = frontmatter.loads(text).content
+        except Exception as err:  # front matter of an upload is replaced anyway
+            raise UploadRejected(
+                f"Tệp “{_shown(filename)}” có phần khai báo đầu tệp sai cú pháp."
+            ) from err
+    body = normalize_text(text).strip()
+    if not body:
+        raise UploadRejected(f"Tệp “{_shown(filename)}” không có nội dung chữ.")
+    title = next((ln.strip() for ln in body.splitlines() if ln.strip()), name)[:200]
+    meta = {
+        "title": title,
+        "date": first_date(body),
+        "source": f"Tải lên bởi quản trị viên ({uploader})",
+        "uploaded": (today or date.today()).isoformat(),
+        "original_name": _shown(filename),
+    }
+    target_dir = kb_dir / UPLOAD_DIR
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / name
+    replaced = target.exists()
+    if replaced:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        shutil.copy2(target, backup_dir / f"{target.stem}.{stamp}.md")
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+    tmp = target.with_suffix(".md.part")
+    tmp.write_text(f"---\n{front}---\n{body}\n", encoding="utf-8")
+    tmp.replace(target)
+    return SavedUpload(target, replaced, title)
+
+
+def _basename(filename: str) -> str:
+    return re.split(r"[\\/]", filename or "")[-1]
+
+
+def _shown(filename: str) -> str:
+    """The name as we may print it: no control characters, bounded length."""
+    clean = "".join(c for c in _basename(filename) if unicodedata.category(c)[0] != "C")
+    return clean[:80] or "(không tên)"

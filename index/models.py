@@ -1,0 +1,48 @@
+"""Plain data passed between the index layers and up to the conversation core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source document as read from the knowledge base."""
+
+    doc_id: str  # stable key: the file name without extension
+    path: str  # relative to the knowledge base directory
+    title: str
+    date: str  # YYYY-MM-DD, or "" when the document names none
+    source: str
+    url: str
+    body: str  # normalised display text (NFC, odd spaces folded)
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chat-bubble-sized piece of a document; offsets index into Document.body."""
+
+    doc_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage with the snippet to show and where it comes from."""
+
+    passage_id: int
+    doc_id: str
+    ordinal: int
+    title: str
+    source: str
+    date: str
+    url: str
+    text: str  # the whole passage
+    snippet: str  # the 1-2 best sentences, at most 300 characters
+    marks: tuple[tuple[int, int], ...]  # spans of matched terms inside snippet
+    score: float
+    also_in: tuple[str, ...] = field(default=())  # titles of documents with a near-duplicate

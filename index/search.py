@@ -1,0 +1,235 @@
+"""Question → ranked, de-duplicated, cited hits, or an honest "nothing found".
+
+The index is immutable once loaded: a reload builds a new one and the caller swaps the
+reference, so questions in flight keep using the one they started with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.bm25 import CompiledBM25, compile_bm25
+from index.dedup import near_duplicate, shingles
+from index.models import Hit
+from index.normalize import fold, has_diacritics, match_form
+from index.segment import FOLDED, Analyzer, word_key
+from index.snippets import DATE_RE, make_snippet, present_words
+from index.store import Store
+
+CANDIDATES = 30
+# Share of the question's content (idf-weighted) the best passage must contain to count
+# as an answer, and that any further hit must contain to be shown at all.
+ANSWER_COVERAGE = 0.5
+HIT_COVERAGE = 0.35
+DUP_LOOKAHEAD = 6
+FEATURE_CACHE = 20_000
+RELATIVE_FLOOR = 0.25  # a further hit scoring under this share of the best one is noise
+TIMING_BOOST = 1.3
+_TIMING = re.compile(
+    r"\b(khi nao|bao gio|luc nao|ngay nao|thang nao|nam nao|thoi han|han chot|han|"
+    r"truoc ngay|hieu luc|thoi diem|thoi gian nao|deadline)\b"
+)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def match_form_key(word: str) -> str:
+    return word
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    title: str
+    source: str
+    date: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    question: str
+    answered: bool
+    hits: list[Hit]
+    more: bool  # further relevant hits exist beyond these
+
+
+def is_timing_question(question: str) -> bool:
+    return bool(_TIMING.search(fold(question).lower()))
+
+
+class SearchIndex:
+    def __init__(
+        self,
+        store: Store,
+        analyzer: Analyzer,
+        bm25: CompiledBM25,
+        vocab: dict[str, int],
+        passage_ids: np.ndarray,
+        docs: dict[str, DocInfo],
+        generation: str,
+    ) -> None:
+        self.store, self.analyzer, self.bm25, self.vocab = store, analyzer, bm25, vocab
+        self.passage_ids, self.docs, self.generation = passage_ids, docs, generation
+        self._max_idf = float(bm25.idf.max()) if len(bm25.idf) else 1.0
+        self.folded_stop = self._safe_folded_stopwords()
+        self._feature_cache: dict[int, tuple[list[str], frozenset[int]]] = {}
+
+    @classmethod
+    def load(cls, store: Store, analyzer: Analyzer) -> SearchIndex:
+        db = store.db()
+        vocab = {term: tid for tid, term in db.execute("SELECT id, term FROM terms")}
+        ids, lengths, blobs = [], [], []
+        for pid, n_terms, blob in db.execute("SELECT id, n_terms, terms FROM passages ORDER BY id"):
+            ids.append(pid)
+            lengths.append(n_terms)
+            blobs.append(np.frombuffer(blob, dtype=np.int32))
+        sizes = np.array([len(b) // 2 for b in blobs], dtype=np.int64)
+        flat = np.concatenate(blobs).reshape(-1, 2) if blobs else np.zeros((0, 2), np.int32)
+        doc_index = np.repeat(np.arange(len(ids), dtype=np.int64), sizes)
+        bm25 = compile_bm25(
+            flat[:, 0].astype(np.int64),
+            flat[:, 1].astype(np.int64),
+            doc_index,
+            np.array(lengths, dtype=np.float64),
+            max(vocab.values(), default=-1) + 1,
+        )
+        docs = {
+            r["doc_id"]: DocInfo(r["title"], r["source"] or "", r["date"] or "", r["url"] or "")
+            for r in db["documents"].rows
+        }
+        generation = store.meta("generation", "0")
+        return cls(store, analyzer, bm25, vocab, np.array(ids, dtype=np.int64), docs, generation)
+
+    @property
+    def n_passages(self) -> int:
+        return len(self.passage_ids)
+
+    def _safe_folded_stopwords(self) -> frozenset[str]:
+        """Folded stop words that cannot be a content word: "tu" is also "tư" (Tư pháp)."""
+        stop = self.analyzer.lexicon.stopwords
+        content = {
+            fold(t) for t in self.vocab if not t.startswith(FOLDED) and "_" not in t and t not in stop
+        }
+        return frozenset(f for f in self.analyzer.lexicon.folded_stopwords if f not in content)
+
+    def term_ids(self, question: str) -> list[int]:
+        terms = self.analyzer.query_terms(question, self.vocab, self.folded_stop)
+        return [self.vocab[t] for t in terms if t in self.vocab]
+
+    def search(self, question: str, *, limit: int = 3, offset: int = 0) -> SearchResult:
+        ids = self.term_ids(question)
+        if not ids or self.n_passages == 0:
+            return SearchResult(question, False, [], False)
+        scores = self.bm25.scores(ids)
+        n_cand = min(CANDIDATES + offset, self.n_passages)
+        top = np.argpartition(-scores, n_cand - 1)[:n_cand]
+        top = top[scores[top] > 0]
+        if len(top) == 0:
+            return SearchResult(question, False, [], False)
+        rows = self._fetch([int(self.passage_ids[i]) for i in top])
+        weights = self._weights(question)
+        key = word_key(has_diacritics(question))
+        timing = is_timing_question(question)
+        ranked = []
+        for i in top:
+            row = rows.get(int(self.passage_ids[i]))
+            if row is None:
+                continue
+            score = float(scores[i])
+            if timing and DATE_RE.search(row["text"]):
+                score *= TIMING_BOOST
+            ranked.append((score, row))
+        ranked.sort(key=lambda x: (-x[0], x[1]["id"]))
+        groups = self._collapse(ranked, weights, key, offset + limit + 1)
+        answered = bool(groups) and groups[0][2] >= ANSWER_COVERAGE
+        if not answered:
+            return SearchResult(question, False, [], False)
+        shown = groups[offset : offset + limit]
+        hits = [
+            self._hit(score, row, dups, weights, key, timing) for score, row, _, dups in shown
+        ]
+        return SearchResult(question, True, hits, len(groups) > offset + limit)
+
+
+    def _fetch(self, pids: list[int]) -> dict[int, dict]:
+        marks = ",".join("?" * len(pids))
+        cursor = self.store.db().execute(
+            f"SELECT id, doc_id, ordinal, text FROM passages WHERE id IN ({marks})", pids
+        )
+        return {r[0]: {"id": r[0], "doc_id": r[1], "ordinal": r[2], "text": r[3]} for r in cursor}
+
+    def passage(self, passage_id: int) -> Hit | None:
+        rows = self._fetch([passage_id])
+        row = rows.get(passage_id)
+        if row is None:
+            return None
+        return self._hit(0.0, row, [], {}, match_form_key, False, whole=True)
+
+    def _weights(self, question: str) -> dict[str, float]:
+        weights = {}
+        for syllable in self.analyzer.content_syllables(question, self.folded_stop):
+            tid = self.vocab.get(FOLDED + fold(syllable))
+            idf = float(self.bm25.idf[tid]) if tid is not None else self._max_idf
+            weights[syllable] = max(idf, 0.05)
+        return weights
+
+    def _features(self, row: dict) -> tuple[list[str], frozenset[int]]:
+        """Words (abbreviations expanded) and shingles of a passage, cached per passage."""
+        cached = self._feature_cache.get(row["id"])
+        if cached is None:
+            words = _WORD.findall(self.analyzer.expand(match_form(row["text"])))
+            cached = (words, shingles(row["text"]))
+            if len(self._feature_cache) > FEATURE_CACHE:
+                self._feature_cache.clear()
+            self._feature_cache[row["id"]] = cached
+        return cached
+
+    def _collapse(self, ranked, weights, key, wanted: int):
+        """Relevant passages in rank order, each with the near-duplicates folded into it.
+
+        Stops a few candidates after it has `wanted` groups: near-duplicates score alike,
+        so they sit right next to each other in the ranking.
+        """
+        total = sum(weights.values()) or 1.0
+        groups: list[tuple[float, dict, float, list[dict]]] = []
+        sigs: list[frozenset[int]] = []
+        best = ranked[0][0] if ranked else 0.0
+        last_new = 0
+        for n, (score, row) in enumerate(ranked):
+            if len(groups) >= wanted and n - last_new > DUP_LOOKAHEAD:
+                break
+            words, sig = self._features(row)
+            present = {key(w) for w in words}
+            coverage = sum(w for t, w in weights.items() if t in present) / total
+            for k, other in enumerate(sigs):
+                if near_duplicate(sig, other):
+                    groups[k][3].append(row)
+                    break
+            else:
+                relevant = coverage >= HIT_COVERAGE and score >= RELATIVE_FLOOR * best
+                if relevant or not groups:
+                    groups.append((score, row, coverage, []))
+                    sigs.append(sig)
+                    last_new = n
+        return groups
+
+    def _hit(self, score, row, dups, weights, key, timing, whole: bool = False) -> Hit:
+        info = self.docs.get(row["doc_id"], DocInfo(row["doc_id"], "", "", ""))
+        if whole:
+            snippet, marks = row["text"], ()
+        else:
+            snippet, marks = make_snippet(row["text"], weights, key, prefer_dates=timing)
+        also = []
+        for d in dups:
+            other = self.docs.get(d["doc_id"])
+            if d["doc_id"] != row["doc_id"] and other and other.title not in also:
+                also.append(other.title)
+        return Hit(
+            passage_id=row["id"], doc_id=row["doc_id"], ordinal=row["ordinal"], title=info.title,
+            source=info.source, date=info.date, url=info.url, text=row["text"], snippet=snippet,
+            marks=marks, score=round(score, 4), also_in=tuple(also),
+        )

@@ -1,0 +1,147 @@
+"""Vietnamese text → index terms, the same way for passages and for questions.
+
+Each word pyvi finds is indexed in two namespaces: as written (tone-unified, lower case)
+and accent-folded with a "~" prefix, so "bo tu phap" and "Bộ Tư pháp" meet in the folded
+one while accented questions also get the sharper accented match. Compound words
+("tư_pháp") are indexed whole and as their syllables, because pyvi may segment a
+question differently from the passage. Abbreviations are expanded to their long form
+on both sides, which makes "CSDL" ≡ "cơ sở dữ liệu" in either direction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from pyvi import ViTokenizer
+
+from index.lexicon import Lexicon
+from index.normalize import fold, has_diacritics, match_form
+
+FOLDED = "~"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_KEEP = re.compile(r"\W")
+_SENTENCE_CACHE_MAX = 200_000
+
+
+class Analyzer:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._stop = lexicon.stopwords
+        self._cache: dict[str, list[str]] = {}
+        keys = sorted(lexicon.abbreviations, key=len, reverse=True)
+        self._abbr_keys = frozenset(_KEEP.sub("", k) for k in keys)
+        self._abbr = (
+            re.compile(r"(?<![\w&-])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w&-])")
+            if keys
+            else None
+        )
+
+    def words(self, text: str) -> list[str]:
+        """pyvi words of the text, lower case, compounds joined with '_', no punctuation."""
+        text = self.expand(match_form(text))
+        out: list[str] = []
+        for line in text.split("\n"):
+            if line.strip():
+                out.extend(self._segment(line))
+        return out
+
+    def expand(self, text: str) -> str:
+        """Abbreviation → itself (as one word) plus its long form, so both match."""
+        if self._abbr is None:
+            return text
+        return self._abbr.sub(
+            lambda m: f" {_KEEP.sub('', m[1])} {self.lexicon.abbreviations[m[1]]} ", text
+        )
+
+    def _segment(self, line: str) -> list[str]:
+        cached = self._cache.get(line)
+        if cached is not None:
+            return cached
+        words = []
+        for raw in ViTokenizer.tokenize(line).split(" "):
+            parts = _WORD.findall(raw)
+            if parts:
+                words.append("_".join(parts))
+        if len(self._cache) >= _SENTENCE_CACHE_MAX:
+            self._cache.clear()
+        self._cache[line] = words
+        return words
+
+    def passage_terms(self, text: str) -> list[str]:
+        """Index terms of a passage (with repetition: BM25 counts them)."""
+        return list(self._terms(self.words(text)))
+
+    def _terms(self, words: Iterable[str]) -> Iterable[str]:
+        stop = self._stop
+        for w in words:
+            if w in stop:
+                continue
+            yield w
+            folded = fold(w)
+            yield FOLDED + folded
+            if "_" in w:
+                for syllable in w.split("_"):
+                    if syllable not in stop:
+                        yield syllable
+                for syllable in folded.split("_"):
+                    yield FOLDED + syllable
+
+    def query_terms(self, question: str, vocab: dict[str, int], folded_stop: frozenset[str]) -> list[str]:
+        """Terms of a question: accented ones when it has diacritics, folded ones always.
+
+        The folded part is built from syllables plus the 2- and 3-syllable compounds the
+        index knows, so a question typed without diacritics still matches compounds.
+        """
+        words = self.words(question)
+        accented = has_diacritics(question)
+        terms: list[str] = []
+        if accented:
+            terms.extend(t for t in self._terms(words) if not t.startswith(FOLDED))
+        syllables = [s for w in words for s in w.split("_")]
+        folded = [fold(s) for s in syllables]
+        for s, f in zip(syllables, folded, strict=True):
+            if (s in self._stop) if accented else (f in folded_stop):
+                continue
+            terms.append(FOLDED + f)
+        for n in (2, 3):
+            for i in range(len(folded) - n + 1):
+                gram = FOLDED + "_".join(folded[i : i + n])
+                if gram in vocab:
+                    terms.append(gram)
+        return terms
+
+    def content_syllables(self, question: str, folded_stop: frozenset[str]) -> list[str]:
+        """Content syllables of a question, accented when it was typed with diacritics.
+
+        Coverage and highlighting compare these with the passage's words through
+        `word_key`, so "tín dụng đen" is not satisfied by "ứng dụng … đến".
+        """
+        accented = has_diacritics(question)
+        out = []
+        for w in self.words(question):
+            for s in w.split("_"):
+                if (s in self._stop) if accented else (fold(s) in folded_stop):
+                    continue
+                if s in self._abbr_keys:  # its long form follows and is what counts
+                    continue
+                key = s if accented else fold(s)
+                if key not in out:
+                    out.append(key)
+        return out
+
+
+@lru_cache(maxsize=262_144)
+def _accented_key(word: str) -> str:
+    return match_form(word)
+
+
+@lru_cache(maxsize=262_144)
+def _folded_key(word: str) -> str:
+    return fold(word).lower()
+
+
+def word_key(accented: bool) -> Callable[[str], str]:
+    """How a passage word is compared with a question's syllables (cached: words repeat)."""
+    return _accented_key if accented else _folded_key

@@ -1,0 +1,345 @@
+"""The Zalo adapter end to end: real core, real HTTP to a fake Zalo Bot API on 127.0.0.1.
+
+Every expectation about wording is taken from the core itself (`core_says`), so these
+tests check what the adapter adds: transport, dedup, order, splitting, groups, retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from fake_zalo import FakeZalo, message_update, text_update
+
+from bot import messages
+from bot.core import Conversation, Settings
+from bot.models import Incoming
+from bot.render_text import ZALO_LIMIT, render
+from bot.zalo import ZaloBot, ZaloConfig, serve
+from bot.zalo_api import RetryPolicy, ZaloApiError, ZaloBotAPI
+from bot.zalo_updates import IMAGE, STICKER, UNSUPPORTED
+from index.errors import PlatformError
+
+DATA = Path(__file__).parent / "data" / "zalo"
+ADMIN = "zalo-admin-1"
+FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
+
+QUESTION = "tài khoản định danh điện tử mức 2 dùng để làm gì"
+OTHER_QUESTION = "25 dịch vụ công thiết yếu gồm những gì"
+LONG_PASSAGE_QUESTION = "làm sạch dữ liệu hộ tịch và số hóa hồ sơ"
+
+
+@pytest.fixture(scope="module")
+def conv(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("zalo-e2e")
+    kb = root / "knowledge"
+    shutil.copytree(DATA, kb)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DE06_ADMIN_IDS", ADMIN)
+        env.setenv("DE06_QUESTIONS_PER_MINUTE", "10000")
+        env.delenv("DE06_TODAY", raising=False)
+        settings = Settings.from_env(kb_dir=kb, db_path=root / "de06.sqlite")
+    conversation = Conversation.open(settings)
+    yield conversation
+    conversation.close()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeZalo]:
+    server = FakeZalo()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def config_for(fake: FakeZalo, **overrides) -> ZaloConfig:
+    options = dict(
+        token=fake.token,
+        base_url=fake.base_url,
+        poll_timeout=0.2,
+        reminder_interval=3600,
+        typing_delay=30,
+        retry=FAST,
+        poll_backoff=FAST,
+    )
+    options.update(overrides)
+    return ZaloConfig(**options)
+
+
+@asynccontextmanager
+async def running(conv, fake: FakeZalo, **overrides) -> AsyncIterator[ZaloBot]:
+    config = config_for(fake, **overrides)
+    async with ZaloBotAPI(config.token, config.base_url, retry=config.retry) as api:
+        bot = ZaloBot(conv, api, config)
+        await bot.start()
+        try:
+            yield bot
+        finally:
+            await bot.stop()
+
+
+def webhook_options() -> dict:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return dict(
+        webhook_url=f"http://127.0.0.1:{port}/zalo/webhook",
+        webhook_secret="bí-mật-webhook-123",
+        listen_host="127.0.0.1",
+        listen_port=port,
+    )
+
+
+def core_says(conv, text: str, *, user: str = "reference-user", chat: str = "reference") -> list:
+    """What the core answers on Zalo, rendered: the adapter must send exactly this."""
+    return render(conv.handle(Incoming("zalo", chat, user, text)))
+
+
+# ----- polling --------------------------------------------------------------------------
+
+
+async def test_polling_answers_messages_arriving_between_empty_polls(conv, fake):
+    async with running(conv, fake) as bot:
+        fake.push(text_update(QUESTION, message_id="p-1", chat_id="c-poll"))
+        first = await fake.wait_sent(1)
+        await bot.idle()
+        empties = fake.empty_polls
+        await fake.wait_for(lambda: fake.empty_polls >= empties + 2)
+        fake.push(text_update(OTHER_QUESTION, message_id="p-2", chat_id="c-poll"))
+        await fake.wait_sent(len(first) + 1)
+        await bot.idle()
+    expected = core_says(conv, QUESTION) + core_says(conv, OTHER_QUESTION)
+    assert fake.texts("c-poll") == expected
+
+
+async def test_a_redelivered_message_is_answered_once(conv, fake):
+    update = text_update(QUESTION, message_id="dup-1", chat_id="c-dup")
+    async with running(conv, fake) as bot:
+        fake.push(update)
+        fake.push(update)
+        fake.push(text_update("/help", message_id="dup-2", chat_id="c-dup"))
+        await fake.wait_for(lambda: fake.count("getUpdates") >= 4)
+        await bot.idle()
+    assert fake.texts("c-dup") == core_says(conv, QUESTION) + core_says(conv, "/help")
+
+
+async def test_a_quota_error_is_retried_and_the_answer_still_arrives(conv, fake):
+    fake.fail_next(1, 429, "sendMessage")
+    async with running(conv, fake) as bot:
+        fake.push(text_update("/help", message_id="q-1", chat_id="c-quota"))
+        await fake.wait_sent(1)
+        await bot.idle()
+    expected = core_says(conv, "/help")
+    assert fake.texts("c-quota") == expected
+    assert fake.count("sendMessage") == len(expected) + 1
+
+
+async def test_polling_keeps_going_after_server_errors(conv, fake):
+    fake.fail_next(4, 500, "getUpdates")
+    async with running(conv, fake) as bot:
+        fake.push(text_update("/help", message_id="e-1", chat_id="c-500"))
+        await fake.wait_sent(1)
+        await bot.idle()
+    assert fake.texts("c-500") == core_says(conv, "/help")
+
+
+async def test_polling_removes_a_stale_webhook_first(conv, fake):
+    fake.webhook_url, fake.webhook_secret = "https://cu.example.vn/hook", "bí-mật-cũ-123"
+    async with running(conv, fake):
+        await fake.wait_for(lambda: fake.count("getUpdates") >= 1)
+    assert fake.count("deleteWebhook") == 1
+    assert fake.webhook_url == ""
+
+
+# ----- answers --------------------------------------------------------------------------
+
+
+async def test_a_long_answer_is_split_into_messages_under_2000_characters(conv, fake):
+    answer = core_says(conv, LONG_PASSAGE_QUESTION, chat="ref-long")
+    full_passage = core_says(conv, "/xem 1", chat="ref-long")
+    async with running(conv, fake) as bot:
+        fake.push(text_update(LONG_PASSAGE_QUESTION, message_id="l-1", chat_id="c-long"))
+        fake.push(text_update("/xem 1", message_id="l-2", chat_id="c-long"))
+        await fake.wait_sent(len(answer) + len(full_passage))
+        await bot.idle()
+    assert len(full_passage) >= 2
+    assert fake.texts("c-long") == answer + full_passage
+    assert all(1 <= len(text) <= ZALO_LIMIT for text in fake.texts())
+
+
+async def test_a_non_admin_reload_is_refused(conv, fake):
+    async with running(conv, fake) as bot:
+        fake.push(text_update("/reload", message_id="r-1", chat_id="c-r", user_id="user-9"))
+        await fake.wait_sent(1)
+        await bot.idle()
+    refusal = core_says(conv, "/reload", user="user-9")
+    assert fake.texts("c-r") == refusal
+    assert "quản trị viên" in refusal[0]
+
+
+async def test_an_admin_from_de06_admin_ids_may_reload(conv, fake):
+    async with running(conv, fake) as bot:
+        fake.push(text_update("/reload", message_id="r-2", chat_id="c-ra", user_id=ADMIN))
+        await fake.wait_sent(1)
+        await bot.idle()
+    assert "quản trị viên" not in fake.texts("c-ra")[0]
+    assert "nạp lại" in fake.texts("c-ra")[0].lower()
+
+
+@pytest.mark.parametrize("event", [STICKER, IMAGE, UNSUPPORTED])
+async def test_a_non_text_message_gets_a_short_hint(conv, fake, event):
+    async with running(conv, fake) as bot:
+        fake.push(message_update(event, message_id=f"s-{event}", chat_id="c-sticker"))
+        await fake.wait_sent(1)
+        await bot.idle()
+    assert fake.texts("c-sticker") == [messages.UNSUPPORTED_MESSAGE]
+
+
+async def test_a_senders_messages_are_answered_in_order(conv, fake):
+    questions = [LONG_PASSAGE_QUESTION, "/help", OTHER_QUESTION, "/sources", QUESTION]
+    expected = [text for q in questions for text in core_says(conv, q)]
+    async with running(conv, fake, **webhook_options()) as bot:
+        for n, question in enumerate(questions):
+            update = text_update(question, message_id=f"o-{n}", chat_id="c-order")
+            assert await fake.deliver(update) == 200
+        await fake.wait_sent(len(expected))
+        await bot.idle()
+    assert fake.texts("c-order") == expected
+
+
+async def test_different_chats_are_all_answered(conv, fake):
+    async with running(conv, fake) as bot:
+        for n in range(3):
+            fake.push(text_update("/help", message_id=f"m-{n}", chat_id=f"c-many-{n}"))
+        per_chat = len(core_says(conv, "/help"))
+        await fake.wait_sent(3 * per_chat)
+        await bot.idle()
+    assert all(fake.texts(f"c-many-{n}") == core_says(conv, "/help") for n in range(3))
+
+
+async def test_typing_is_shown_before_a_slow_answer(conv, fake):
+    async with running(conv, fake, typing_delay=0) as bot:
+        fake.push(text_update(QUESTION, message_id="t-1", chat_id="c-typing"))
+        await fake.wait_sent(1)
+        await bot.idle()
+    methods = [name for name, _ in fake.calls if name in ("sendChatAction", "sendMessage")]
+    assert methods[0] == "sendChatAction"
+    assert fake.actions == [{"chat_id": "c-typing", "action": "typing"}]
+
+
+# ----- groups ---------------------------------------------------------------------------
+
+
+async def test_group_chatter_gets_no_answer(conv, fake):
+    async with running(conv, fake) as bot:
+        fake.push(text_update(QUESTION, message_id="g-1", chat_id="c-group", group=True))
+        fake.push(text_update("/help", message_id="g-2", chat_id="c-group", group=True))
+        await fake.wait_sent(1)
+        await bot.idle()
+    assert fake.texts("c-group") == core_says(conv, "/help")
+
+
+async def test_a_group_message_mentioning_the_bot_is_answered_without_the_mention(conv, fake):
+    async with running(conv, fake) as bot:
+        text = f"@{fake.bot_name} {QUESTION}"
+        fake.push(text_update(text, message_id="g-3", chat_id="c-group-2", group=True))
+        await fake.wait_sent(1)
+        await bot.idle()
+    assert fake.texts("c-group-2") == core_says(conv, QUESTION)
+
+
+async def test_a_group_reply_to_the_bot_is_answered(conv, fake):
+    update = text_update(QUESTION, message_id="g-4", chat_id="c-group-3", group=True)
+    update["message"]["reply_to_message"] = {"message_id": "sent-1", "from": {"id": fake.bot_id}}
+    async with running(conv, fake) as bot:
+        fake.push(update)
+        await fake.wait_sent(1)
+        await bot.idle()
+    assert fake.texts("c-group-3") == core_says(conv, QUESTION)
+
+
+# ----- webhook --------------------------------------------------------------------------
+
+
+async def test_webhook_mode_registers_the_url_and_secret(conv, fake):
+    options = webhook_options()
+    async with running(conv, fake, **options):
+        assert fake.webhook_url == options["webhook_url"]
+        assert fake.webhook_secret == options["webhook_secret"]
+    assert fake.count("getUpdates") == 0
+
+
+@pytest.mark.parametrize("wrapped", [True, False], ids=["wrapped", "bare"])
+async def test_webhook_with_the_right_secret_is_answered(conv, fake, wrapped):
+    async with running(conv, fake, **webhook_options()) as bot:
+        update = text_update(QUESTION, message_id=f"w-{wrapped}", chat_id="c-hook")
+        assert await fake.deliver(update, wrapped=wrapped) == 200
+        await fake.wait_sent(1)
+        await bot.idle()
+    assert fake.texts("c-hook") == core_says(conv, QUESTION)
+
+
+@pytest.mark.parametrize("secret", ["bí-mật-sai-456", ""], ids=["wrong", "missing"])
+async def test_webhook_without_the_right_secret_is_refused_with_403(conv, fake, secret):
+    async with running(conv, fake, **webhook_options()) as bot:
+        update = text_update(QUESTION, message_id=f"x-{secret}", chat_id="c-forged")
+        assert await fake.deliver(update, secret=secret) == 403
+        assert await fake.deliver(text_update("/help", message_id="x-ok", chat_id="c-ok")) == 200
+        await fake.wait_sent(1)
+        await bot.idle()
+    assert fake.texts("c-forged") == []
+
+
+async def test_a_webhook_duplicate_is_answered_once(conv, fake):
+    update = text_update("/help", message_id="wd-1", chat_id="c-hook-dup")
+    async with running(conv, fake, **webhook_options()) as bot:
+        assert await fake.deliver(update) == 200
+        assert await fake.deliver(update, wrapped=False) == 200
+        await fake.wait_sent(1)
+        await bot.idle()
+    assert fake.texts("c-hook-dup") == core_says(conv, "/help")
+
+
+# ----- running as a service -------------------------------------------------------------
+
+
+async def test_serve_answers_until_told_to_stop(conv, fake):
+    stop = asyncio.Event()
+    service = asyncio.create_task(serve(conv, config_for(fake), stop))
+    fake.push(text_update("/help", message_id="sv-1", chat_id="c-serve"))
+    await fake.wait_sent(len(core_says(conv, "/help")))
+    stop.set()
+    await service
+    assert fake.texts("c-serve") == core_says(conv, "/help")
+
+
+async def test_serve_stops_with_an_actionable_error_on_a_wrong_token(conv, fake):
+    config = config_for(fake, token="000:token-sai")
+    with pytest.raises(ZaloApiError, match="ZALO_BOT_TOKEN"):
+        await serve(conv, config, asyncio.Event())
+
+
+def test_config_reads_the_environment():
+    config = ZaloConfig.from_env(
+        {
+            "ZALO_BOT_TOKEN": "123:abc",
+            "DE06_ZALO_BASE_URL": "http://127.0.0.1:9",
+            "DE06_ZALO_WEBHOOK_URL": "https://bot.example.vn/zalo/hook",
+            "DE06_ZALO_WEBHOOK_SECRET": "bí-mật-đủ-dài",
+            "DE06_ZALO_LISTEN": "127.0.0.1:8443",
+        }
+    )
+    assert (config.token, config.base_url) == ("123:abc", "http://127.0.0.1:9")
+    assert config.webhook_path == "/zalo/hook"
+    assert (config.listen_host, config.listen_port) == ("127.0.0.1", 8443)
+    assert config.webhook_secret == "bí-mật-đủ-dài"
+
+
+def test_config_without_a_token_explains_what_to_set():
+    with pytest.raises(PlatformError, match="ZALO_BOT_TOKEN"):
+        ZaloConfig.from_env({})
