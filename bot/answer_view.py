@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from index.models import Hit
-
 from bot.models import Block, Run, Style
+from index.models import Hit
 
 
 def vn_date(iso: str) -> str:

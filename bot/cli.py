@@ -37,8 +37,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="de06", description="Trợ lý Đề án 06")
-    p.add_argument("--kb", type=Path, default=None, help="thư mục tài liệu (mặc định knowledge/, env DE06_KB)")
-    p.add_argument("--db", type=Path, default=None, help="tệp SQLite (mặc định var/de06.sqlite, env DE06_DB)")
+    p.add_argument(
+        "--kb", type=Path, default=None, help="thư mục tài liệu (mặc định knowledge/, env DE06_KB)"
+    )
+    p.add_argument(
+        "--db", type=Path, default=None, help="tệp SQLite (mặc định var/de06.sqlite, env DE06_DB)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("reload", help="nạp lại kho tài liệu")
@@ -61,11 +65,18 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("eval", help="đo chất lượng tìm kiếm trên tệp câu hỏi .jsonl")
     s.add_argument("file", type=Path)
-    s.add_argument("--deadlines", type=Path, default=None, help="tệp hạn (mặc định *_deadlines.jsonl cạnh FILE)")
+    s.add_argument(
+        "--deadlines",
+        type=Path,
+        default=None,
+        help="tệp hạn (mặc định *_deadlines.jsonl cạnh FILE)",
+    )
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("serve", help="chạy bot: telegram, zalo, hoặc tự chọn theo biến môi trường")
-    s.add_argument("platform", nargs="?", choices=["telegram", "zalo", "console", "auto"], default="auto")
+    s.add_argument(
+        "platform", nargs="?", choices=["telegram", "zalo", "console", "auto"], default="auto"
+    )
     s.set_defaults(func=cmd_serve)
     return p
 
@@ -121,8 +132,13 @@ def _ask_json(conv, question: str) -> dict:
         "answered": result.answered,
         "hits": [
             {
-                "text": h.text, "snippet": h.snippet, "title": h.title, "source": h.source,
-                "date": h.date, "doc": h.doc_id, "score": h.score,
+                "text": h.text,
+                "snippet": h.snippet,
+                "title": h.title,
+                "source": h.source,
+                "date": h.date,
+                "doc": h.doc_id,
+                "score": h.score,
             }
             for h in result.hits
         ],
@@ -155,7 +171,9 @@ def cmd_deadline(args) -> int:
     try:
         today = conv.today()
         if args.json:
-            data = deadline_chat.deadlines_json(conv.snapshot.deadlines, today, args.all, args.words)
+            data = deadline_chat.deadlines_json(
+                conv.snapshot.deadlines, today, args.all, args.words
+            )
             print(json.dumps(data, ensure_ascii=False, indent=2))
         else:
             from bot.render_text import render
@@ -187,8 +205,10 @@ def cmd_eval(args) -> int:
         deadline_file = args.deadlines or args.file.with_name(args.file.stem + "_deadlines.jsonl")
         if deadline_file.exists():
             d = evaluate_deadlines(conv.snapshot.deadlines, read_jsonl(deadline_file))
-            print(f"  thời hạn: tìm thấy {d.found}/{d.expected} ({deadline_file.name}); "
-                  f"tổng số mốc trong kho {len(conv.snapshot.deadlines)}")
+            print(
+                f"  thời hạn: tìm thấy {d.found}/{d.expected} ({deadline_file.name}); "
+                f"tổng số mốc trong kho {len(conv.snapshot.deadlines)}"
+            )
             for miss in d.misses:
                 print(f"           - thiếu {miss}")
         n = 2 * len(rows)

@@ -20,6 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from bot import deadline_chat, messages, reminders
+from bot.answer_view import hit_block, passage_blocks, vn_date
+from bot.models import Action, Block, Incoming, Reply, ReplyKind, Run, Style
+from bot.ratelimit import RateLimiter
+from bot.uploads import check_upload, save_upload
 from index import deadline_store
 from index.build import ReloadReport, reload_store
 from index.errors import KnowledgeError, NotAuthorized, StoreError, UploadRejected
@@ -31,12 +36,6 @@ from index.search import SearchIndex, is_timing_question
 from index.segment import Analyzer
 from index.stats import read_stats
 from index.store import Store
-
-from bot import deadline_chat, messages, reminders
-from bot.answer_view import hit_block, passage_blocks, vn_date
-from bot.models import Action, Block, Incoming, Reply, ReplyKind, Run, Style
-from bot.ratelimit import RateLimiter
-from bot.uploads import check_upload, save_upload
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
@@ -59,7 +58,9 @@ class Settings:
         return cls(
             kb_dir=Path(kb_dir or env.get("DE06_KB") or "knowledge"),
             db_path=Path(db_path or env.get("DE06_DB") or "var/de06.sqlite"),
-            admin_ids=frozenset(x.strip() for x in env.get("DE06_ADMIN_IDS", "").split(",") if x.strip()),
+            admin_ids=frozenset(
+                x.strip() for x in env.get("DE06_ADMIN_IDS", "").split(",") if x.strip()
+            ),
             today=date.fromisoformat(today) if today else None,
             questions_per_minute=int(env.get("DE06_QUESTIONS_PER_MINUTE", "20")),
         )
@@ -148,8 +149,13 @@ class Conversation:
                 return _info(messages.UNKNOWN_COMMAND.format(cmd=name[:40]))
             if command.admin and not self.is_admin(msg):
                 self.querylog.admin_attempt(msg.platform, msg.user_id, command.name, False)
-                log.warning("refused /%s for non-admin %s:%s", command.name, msg.platform, msg.user_id)
-                return Reply(ReplyKind.REFUSED, [messages.text_block(messages.NOT_ADMIN.format(cmd=command.name))])
+                log.warning(
+                    "refused /%s for non-admin %s:%s", command.name, msg.platform, msg.user_id
+                )
+                return Reply(
+                    ReplyKind.REFUSED,
+                    [messages.text_block(messages.NOT_ADMIN.format(cmd=command.name))],
+                )
             if command.admin:
                 self.querylog.admin_attempt(msg.platform, msg.user_id, command.name, True)
             return command.handler(self, msg, args.strip())
@@ -179,11 +185,17 @@ class Conversation:
             notes.append(messages.text_block(messages.TOO_LONG.format(n=MAX_QUESTION_CHARS)))
         snap = self._snapshot
         result = snap.index.search(text, limit=HITS_PER_ANSWER)
-        lead = deadline_chat.timing_matches(text, snap.deadlines) if is_timing_question(text) else []
+        lead = (
+            deadline_chat.timing_matches(text, snap.deadlines) if is_timing_question(text) else []
+        )
         answered = result.answered or bool(lead)
         hit_ids = tuple(h.passage_id for h in result.hits)
         qid = self.querylog.record(
-            msg.platform, msg.chat_id, text, answered, hit_ids,
+            msg.platform,
+            msg.chat_id,
+            text,
+            answered,
+            hit_ids,
             (time.perf_counter() - started) * 1000,
         )
         if not answered:
@@ -196,17 +208,25 @@ class Conversation:
         blocks = notes + _lead_blocks(lead, self.today())
         return self._answer_reply(blocks, result.hits, result.more, qid, first=1)
 
-    def _answer_reply(self, blocks, hits: list[Hit], more: bool, qid: int | None, first: int) -> Reply:
+    def _answer_reply(
+        self, blocks, hits: list[Hit], more: bool, qid: int | None, first: int
+    ) -> Reply:
         blocks = list(blocks) + [hit_block(first + i, h) for i, h in enumerate(hits)]
-        actions = [Action(f"📄 Toàn văn {first + i}", f"/xem p{h.passage_id}") for i, h in enumerate(hits)]
+        actions = [
+            Action(f"📄 Toàn văn {first + i}", f"/xem p{h.passage_id}") for i, h in enumerate(hits)
+        ]
         if more:
             actions.append(Action("➕ Xem thêm", "/them"))
         if qid is not None:
             actions += [Action("👍", f"/danhgia {qid} tot"), Action("👎", f"/danhgia {qid} chua")]
         hint = messages.answer_hint(len(hits), more) if hits else ()
         return Reply(
-            ReplyKind.ANSWER, blocks, actions, hint=hint,
-            hit_ids=tuple(h.passage_id for h in hits), query_id=qid,
+            ReplyKind.ANSWER,
+            blocks,
+            actions,
+            hint=hint,
+            hit_ids=tuple(h.passage_id for h in hits),
+            query_id=qid,
         )
 
     def _remember(self, msg: Incoming, session: _Session) -> None:
@@ -258,15 +278,18 @@ class Conversation:
         self.querylog.admin_attempt(msg.platform, msg.user_id, "upload", True)
         try:
             saved = save_upload(
-                self.settings.kb_dir, self.settings.backup_dir, filename, data,
-                f"{msg.platform}:{msg.user_id}", self.today(),
+                self.settings.kb_dir,
+                self.settings.backup_dir,
+                filename,
+                data,
+                f"{msg.platform}:{msg.user_id}",
+                self.today(),
             )
         except UploadRejected as err:
             return Reply(ReplyKind.REFUSED, [messages.text_block(str(err))])
         rel = saved.path.relative_to(self.settings.kb_dir).as_posix()
-        said = (
-            f"Đã lưu “{saved.title}” thành {rel}"
-            + (" — thay cho bản cũ cùng tên (bản cũ được sao lưu)." if saved.replaced else ".")
+        said = f"Đã lưu “{saved.title}” thành {rel}" + (
+            " — thay cho bản cũ cùng tên (bản cũ được sao lưu)." if saved.replaced else "."
         )
         reply = cmd_reload(self, msg, "")
         return Reply(reply.kind, [messages.text_block(said)] + reply.blocks)
@@ -275,9 +298,12 @@ class Conversation:
     def due_reminders(self, now: datetime) -> list[Outgoing]:
         db = self.store.db()
         subs = deadline_store.list_subscriptions(db)
-        due = reminders.due_reminders(subs, self._snapshot.deadlines, deadline_store.sent_keys(db), now)
+        due = reminders.due_reminders(
+            subs, self._snapshot.deadlines, deadline_store.sent_keys(db), now
+        )
         return [
-            Outgoing(d.platform, d.chat_id, reminders.reminder_reply(d, now.date()), d.key) for d in due
+            Outgoing(d.platform, d.chat_id, reminders.reminder_reply(d, now.date()), d.key)
+            for d in due
         ]
 
     def mark_reminder_sent(self, key: str) -> None:
@@ -287,9 +313,7 @@ class Conversation:
 # ----- command handlers (registered in COMMANDS below) --------------------------------
 def _lead_blocks(records: list, today: date) -> list[Block]:
     """Structured deadlines that answer a "when" question, shown before the snippets."""
-    return [
-        deadline_chat.deadline_block(r, deadline_chat.days_left(r, today)) for r in records
-    ]
+    return [deadline_chat.deadline_block(r, deadline_chat.days_left(r, today)) for r in records]
 
 
 def _info(text: str) -> Reply:
@@ -384,7 +408,9 @@ def cmd_reload(conv: Conversation, msg: Incoming, args: str) -> Reply:
         return _info(messages.RELOAD_BUSY)
     except (KnowledgeError, StoreError, OSError) as err:
         log.error("reload failed: %s", err)
-        return Reply(ReplyKind.ERROR, [messages.text_block(messages.RELOAD_FAILED.format(error=err))])
+        return Reply(
+            ReplyKind.ERROR, [messages.text_block(messages.RELOAD_FAILED.format(error=err))]
+        )
     return Reply(ReplyKind.INFO, reload_blocks(report))
 
 
@@ -397,11 +423,22 @@ def reload_blocks(report: ReloadReport) -> list[Block]:
         )
     else:
         head = f"Đã nạp lại trong {report.seconds:.1f} giây: không có văn bản nào thay đổi."
-    runs = [Run(head), Run(f"\nHiện có {report.documents} văn bản, {report.passages} đoạn, "
-                              f"{report.deadlines} mốc thời hạn.")]
-    for name, group in (("Thêm", report.added), ("Cập nhật", report.changed), ("Gỡ", report.removed)):
+    runs = [
+        Run(head),
+        Run(
+            f"\nHiện có {report.documents} văn bản, {report.passages} đoạn, "
+            f"{report.deadlines} mốc thời hạn."
+        ),
+    ]
+    for name, group in (
+        ("Thêm", report.added),
+        ("Cập nhật", report.changed),
+        ("Gỡ", report.removed),
+    ):
         if group:
-            listed = ", ".join(group[:10]) + (f" và {len(group) - 10} văn bản khác" if len(group) > 10 else "")
+            listed = ", ".join(group[:10]) + (
+                f" và {len(group) - 10} văn bản khác" if len(group) > 10 else ""
+            )
             runs.append(Run(f"\n{name}: {listed}"))
     blocks: list[Block] = [tuple(runs)]
     if report.skipped:
@@ -417,18 +454,24 @@ def cmd_stats(conv: Conversation, msg: Incoming, args: str) -> Reply:
     blocks: list[Block] = [
         (
             Run("Thống kê 7 ngày qua", Style.STRONG),
-            Run(f"\nCâu hỏi: {stats.total}; chưa trả lời được: {stats.unanswered} "
-                f"({stats.unanswered_share:.0%})."),
+            Run(
+                f"\nCâu hỏi: {stats.total}; chưa trả lời được: {stats.unanswered} "
+                f"({stats.unanswered_share:.0%})."
+            ),
             Run(f"\nĐánh giá: 👍 {stats.thumbs_up} · 👎 {stats.thumbs_down}."),
         )
     ]
     if stats.days:
         days = [Run("Theo ngày", Style.STRONG)]
-        days += [Run(f"\n{vn_date(d)}: {n} câu hỏi, {u} chưa trả lời được") for d, n, u in stats.days]
+        days += [
+            Run(f"\n{vn_date(d)}: {n} câu hỏi, {u} chưa trả lời được") for d, n, u in stats.days
+        ]
         blocks.append(tuple(days))
     if stats.top_unanswered:
         top = [Run("Hay được hỏi mà tài liệu chưa có (nên bổ sung)", Style.STRONG)]
-        top += [Run(f"\n{i}. {q[:120]} — {n} lần") for i, (q, n) in enumerate(stats.top_unanswered, 1)]
+        top += [
+            Run(f"\n{i}. {q[:120]} — {n} lần") for i, (q, n) in enumerate(stats.top_unanswered, 1)
+        ]
         blocks.append(tuple(top))
     return Reply(ReplyKind.INFO, blocks)
 
@@ -438,18 +481,32 @@ COMMANDS: dict[str, Command] = {
     for c in (
         Command("start", "giới thiệu và hướng dẫn", cmd_help, menu=False),
         Command("help", "hướng dẫn, ví dụ câu hỏi và các lệnh", cmd_help, aliases=("huongdan",)),
-        Command("deadline", "các hạn sắp tới; /deadline all, lọc: /deadline Bộ Tư pháp, /deadline 2024",
-                cmd_deadline, aliases=("han",)),
-        Command("subscribe", "nhận nhắc hạn trước 7 ngày và 1 ngày (có thể kèm từ lọc)",
-                cmd_subscribe, aliases=("dangky",)),
+        Command(
+            "deadline",
+            "các hạn sắp tới; /deadline all, lọc: /deadline Bộ Tư pháp, /deadline 2024",
+            cmd_deadline,
+            aliases=("han",),
+        ),
+        Command(
+            "subscribe",
+            "nhận nhắc hạn trước 7 ngày và 1 ngày (có thể kèm từ lọc)",
+            cmd_subscribe,
+            aliases=("dangky",),
+        ),
         Command("unsubscribe", "huỷ nhắc hạn", cmd_unsubscribe, aliases=("huydangky",)),
-        Command("sources", "danh sách tài liệu trong kho, kèm nguồn và ngày", cmd_sources,
-                aliases=("nguon",)),
+        Command(
+            "sources",
+            "danh sách tài liệu trong kho, kèm nguồn và ngày",
+            cmd_sources,
+            aliases=("nguon",),
+        ),
         Command("xem", "đọc toàn văn đoạn trích, ví dụ /xem 1", cmd_view),
         Command("them", "xem thêm kết quả cho câu hỏi vừa rồi", cmd_more),
         Command("danhgia", "đánh giá câu trả lời", cmd_feedback, menu=False),
         Command("reload", "nạp lại kho tài liệu", cmd_reload, admin=True),
-        Command("stats", "thống kê câu hỏi, câu chưa trả lời được, đánh giá", cmd_stats, admin=True),
+        Command(
+            "stats", "thống kê câu hỏi, câu chưa trả lời được, đánh giá", cmd_stats, admin=True
+        ),
     )
 }
 ALIASES: dict[str, Command] = {a: c for c in COMMANDS.values() for a in c.aliases}
@@ -464,8 +521,12 @@ def _load_snapshot(settings: Settings, store: Store) -> Snapshot:
 def _log_report(report: ReloadReport) -> None:
     log.info(
         "reload: +%d ~%d -%d =%d, %d passages, %.2fs",
-        len(report.added), len(report.changed), len(report.removed), report.unchanged,
-        report.passages, report.seconds,
+        len(report.added),
+        len(report.changed),
+        len(report.removed),
+        report.unchanged,
+        report.passages,
+        report.seconds,
     )
     for err in report.skipped:
         log.warning("skipped document %s: %s", err.path, err.reason)

@@ -23,22 +23,20 @@ GREETING = (
 )
 EMPTY = "Bạn chưa nhập câu hỏi. Hãy gõ câu hỏi về Đề án 06, hoặc /help để xem hướng dẫn."
 TOO_LONG = "Câu hỏi dài quá nên tôi chỉ đọc {n} ký tự đầu."
-RATE_LIMITED = (
-    "Bạn đang hỏi nhanh quá. Xin chờ khoảng một phút rồi hỏi tiếp, các câu trả lời vẫn được giữ nguyên."
-)
+RATE_LIMITED = "Bạn đang hỏi hơi nhanh. Xin chờ khoảng một phút rồi hỏi tiếp nhé."
 NOT_ADMIN = "Xin lỗi, lệnh /{cmd} chỉ dành cho quản trị viên. Yêu cầu của bạn đã được ghi lại."
 UNKNOWN_COMMAND = "Tôi không có lệnh /{cmd}. Gõ /help để xem các lệnh có thể dùng."
 RELOAD_BUSY = "Kho tài liệu đang được nạp lại. Xin chờ lượt này xong rồi thử lại."
-RELOAD_FAILED = (
-    "Nạp lại thất bại: {error}. Kho tài liệu cũ vẫn đang phục vụ câu hỏi bình thường."
-)
+RELOAD_FAILED = "Nạp lại thất bại: {error}. Kho tài liệu cũ vẫn đang phục vụ câu hỏi bình thường."
 NO_SESSION = "Chưa có câu trả lời nào để xem tiếp. Hãy đặt một câu hỏi trước."
 NO_MORE = "Không còn đoạn liên quan nào khác cho câu hỏi “{q}”."
 BAD_HIT_NUMBER = "Câu trả lời trước chỉ có {n} đoạn. Gõ /xem 1 đến /xem {n}."
 PASSAGE_GONE = "Đoạn này không còn trong kho tài liệu (tài liệu đã được cập nhật). Hãy hỏi lại."
 FEEDBACK_THANKS = "Cảm ơn bạn đã đánh giá, ý kiến này giúp chúng tôi bổ sung tài liệu."
 BAD_FEEDBACK = "Không ghi nhận được đánh giá này."
-UPLOAD_NEEDS_ADMIN = "Xin lỗi, chỉ quản trị viên mới được gửi tài liệu vào kho. Yêu cầu đã được ghi lại."
+UPLOAD_NEEDS_ADMIN = (
+    "Xin lỗi, chỉ quản trị viên mới được gửi tài liệu vào kho. Yêu cầu đã được ghi lại."
+)
 NO_DOCUMENTS = "Kho tài liệu đang trống. Quản trị viên hãy thêm tài liệu rồi gõ /reload."
 UNSUPPORTED_MESSAGE = (
     "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi về Đề án 06, hoặc /help để xem hướng dẫn."
@@ -54,7 +52,9 @@ def text_block(text: str, style: Style = Style.PLAIN) -> Block:
     return (Run(text, style),)
 
 
-def help_blocks(commands: list[tuple[str, str]], admin_commands: list[tuple[str, str]]) -> list[Block]:
+def help_blocks(
+    commands: list[tuple[str, str]], admin_commands: list[tuple[str, str]]
+) -> list[Block]:
     blocks: list[Block] = [
         (
             Run(ASSISTANT, Style.STRONG),
@@ -66,8 +66,10 @@ def help_blocks(commands: list[tuple[str, str]], admin_commands: list[tuple[str,
         ),
         (
             Run("Cách hỏi", Style.STRONG),
-            Run("\nCứ gõ câu hỏi, có dấu hay không dấu đều được, viết tắt như CSDL, TTHC, "
-                "Bộ TT&TT cũng hiểu. Ví dụ:"),
+            Run(
+                "\nCứ gõ câu hỏi, có dấu hay không dấu đều được, viết tắt như CSDL, TTHC, "
+                "Bộ TT&TT cũng hiểu. Ví dụ:"
+            ),
             *[Run(f"\n• {q}") for q in EXAMPLES],
         ),
     ]
@@ -79,7 +81,9 @@ def help_blocks(commands: list[tuple[str, str]], admin_commands: list[tuple[str,
         admin = [Run("Dành cho quản trị viên", Style.STRONG)]
         for name, desc in admin_commands:
             admin += [Run("\n"), Run(f"/{name}", Style.COMMAND), Run(f" — {desc}")]
-        admin.append(Run("\nGửi tệp .txt, .md, .pdf, .docx (tối đa 10 MB) để thêm vào kho tài liệu."))
+        admin.append(
+            Run("\nGửi tệp .txt, .md, .pdf, .docx (tối đa 10 MB) để thêm vào kho tài liệu.")
+        )
         blocks.append(tuple(admin))
     return blocks
 

@@ -89,7 +89,7 @@ def build_application(
     builder = (
         Application.builder()
         .token(token)
-        .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(False)
         .post_init(_post_init)
     )
     if base_url:

@@ -63,7 +63,11 @@ def safe_name(filename: str) -> str:
 
 
 def save_upload(
-    kb_dir: Path, backup_dir: Path, filename: str, data: bytes, uploader: str,
+    kb_dir: Path,
+    backup_dir: Path,
+    filename: str,
+    data: bytes,
+    uploader: str,
     today: date | None = None,
 ) -> SavedUpload:
     """Extract text, write kb_dir/uploads/<safe>.md; an older file of that name is backed up."""

@@ -111,7 +111,7 @@ _ACTION_WORDS = (
     "khai thác|sử dụng|chuẩn hóa|chuẩn hoá|phổ biến|ký ban hành|trình ký"
 )
 _ACTION = re.compile(rf"(?<!\w)(?:{_ACTION_WORDS})(?!\w)", _I)
-_BULLET = re.compile(r"^\s*(?:[-+•*–]+|\(?\d+(?:\.\d+)*[.)]|\(?[a-zđ][.)])?\s*", _I)
+_BULLET = re.compile(r"\s*(?:[-+•*–]+|\(?\d+(?:\.\d+)*[.)]|\(?[a-zđ][.)])?\s*", _I)
 
 # --- sentence and clause boundaries -----------------------------------------------------------
 
@@ -119,12 +119,29 @@ _SENT_END = re.compile(r"\n|(?<=[.!?…])\s+(?=[\"“(\-–•+*\d]|[^\W\d_])")
 _CLAUSE_END = re.compile(r"\n|;|(?<=[.!?…])\s+(?=[\"“(\-–•+*\d]|[^\W\d_])")
 
 
+_LOOKBACK = 3000  # no sentence is longer; keeps whole-document extraction linear
+_BULLET_ONLY = re.compile(r"\s*(?:\d+(?:\.\d+)*|[a-zđ]|[IVX]+)[.)]", _I)
+
+
+def _is_break(text: str, m: re.Match[str]) -> bool:
+    """A sentence boundary, unless it is the space after a list number ("2. Sở Tư pháp")."""
+    if "\n" in m[0]:
+        return True
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    return _BULLET_ONLY.fullmatch(text, line_start, m.start()) is None
+
+
 def _bounds(text: str, pos: int, pattern: re.Pattern[str]) -> tuple[int, int]:
-    start = 0
-    for m in pattern.finditer(text, 0, pos):
-        start = m.end()
-    nxt = pattern.search(text, pos)
-    end = nxt.start() if nxt else len(text)
+    lo = max(0, pos - _LOOKBACK)
+    start = lo
+    for m in pattern.finditer(text, lo, pos):
+        if _is_break(text, m):
+            start = m.end()
+    end = len(text)
+    for m in pattern.finditer(text, pos):
+        if _is_break(text, m):
+            end = m.start()
+            break
     return start, end
 
 
@@ -351,7 +368,7 @@ def _context_year(
     after = [y for p, y in in_sentence if p > pos]
     if after:
         return after[0]
-    earlier = years(0, sentence[0])
+    earlier = years(max(0, sentence[0] - _LOOKBACK), sentence[0])
     if earlier:
         return earlier[-1][1]
     return default_year
@@ -551,6 +568,10 @@ def _task(
         if cut:
             b = end + cut.start()
     body = _fit(text, a, b, cue, end, agency, TEXT_LIMIT)
+    if len(_letters(body)) < 25 and sent[0] < a:
+        # "Sở Tư pháp: Rà soát …; thời gian hoàn thành: tháng 6/2024": the task is before ";"
+        a = sent[0]
+        body = _fit(text, a, b, cue, end, agency, TEXT_LIMIT)
     # "Các bộ, ngành này cần …" points back: the previous sentence says which ones.
     subject_zone = text[a : min(b, a + 80)]
     if (_ANAPHOR.search(subject_zone) or len(_letters(body)) < 25) and sent[0] > 0:

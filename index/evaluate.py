@@ -41,7 +41,9 @@ class DeadlineScore:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def evaluate_retrieval(index: SearchIndex, rows: list[dict], *, strip: bool) -> RetrievalScore:

@@ -105,7 +105,9 @@ def _front_matter(text: str, rel: Path) -> tuple[dict[str, object], str]:
         post = frontmatter.loads(text)
     except (yaml.YAMLError, ValueError) as err:
         reason = str(err).splitlines()[0][:160]
-        raise DocumentError(rel, f"phần khai báo đầu tệp (front matter) sai cú pháp: {reason}") from err
+        raise DocumentError(
+            rel, f"phần khai báo đầu tệp (front matter) sai cú pháp: {reason}"
+        ) from err
     return dict(post.metadata), post.content
 
 

@@ -21,7 +21,9 @@ _SPACE_RUNS = re.compile(r"[ ]{2,}")
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 # Old style puts the tone on the first vowel of an open "oa/oe/uy" ("hóa", "thủy");
 # new style puts it on the second ("hoá", "thuỷ"). We move it to the second.
-_OLD_TONE = re.compile(rf"(?:([oO])([{_TONES}])([aAeE])|([uU])([{_TONES}])([yY]))(?![\w\u0300-\u036f])")
+_OLD_TONE = re.compile(
+    rf"(?:([oO])([{_TONES}])([aAeE])|([uU])([{_TONES}])([yY]))(?![\w\u0300-\u036f])"
+)
 
 
 def normalize_text(text: str) -> str:

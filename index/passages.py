@@ -61,7 +61,11 @@ def _cut_long(body: str, start: int, end: int) -> list[tuple[int, int]]:
             cur_s = s
         cur_e, cur_words = e, cur_words + n
     if cur_s >= 0:
-        if out and cur_words < MIN_WORDS // 2 and _words(body, *out[-1]) + cur_words <= MAX_WORDS * 1.3:
+        if (
+            out
+            and cur_words < MIN_WORDS // 2
+            and _words(body, *out[-1]) + cur_words <= MAX_WORDS * 1.3
+        ):
             out[-1] = (out[-1][0], cur_e)
         else:
             out.append((cur_s, cur_e))

@@ -52,26 +52,52 @@ class QueryLog:
         return hashlib.sha256(f"{self._salt}:{platform}:{chat_id}".encode()).hexdigest()[:24]
 
     def record(
-        self, platform: str, chat_id: str, question: str, answered: bool,
-        hit_ids: tuple[int, ...], latency_ms: float,
+        self,
+        platform: str,
+        chat_id: str,
+        question: str,
+        answered: bool,
+        hit_ids: tuple[int, ...],
+        latency_ms: float,
     ) -> int:
         qid = next(self._ids)
         row = (
-            qid, datetime.now().isoformat(timespec="seconds"), platform,
-            self.chat_hash(platform, chat_id), question[:2000], int(answered),
-            json.dumps(list(hit_ids)), round(latency_ms, 3),
+            qid,
+            datetime.now().isoformat(timespec="seconds"),
+            platform,
+            self.chat_hash(platform, chat_id),
+            question[:2000],
+            int(answered),
+            json.dumps(list(hit_ids)),
+            round(latency_ms, 3),
         )
-        self._queue.put(("INSERT INTO query_log (id, ts, platform, chat_hash, question, answered,"
-                         " hit_ids, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row))
+        self._queue.put(
+            (
+                "INSERT INTO query_log (id, ts, platform, chat_hash, question, answered,"
+                " hit_ids, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        )
         return qid
 
     def feedback(self, query_id: int, value: int) -> None:
         self._queue.put(("UPDATE query_log SET feedback = ? WHERE id = ?", (value, query_id)))
 
     def admin_attempt(self, platform: str, user_id: str, command: str, allowed: bool) -> None:
-        row = (datetime.now().isoformat(timespec="seconds"), platform, user_id, command, int(allowed))
-        self._queue.put(("INSERT INTO admin_log (ts, platform, user_id, command, allowed)"
-                         " VALUES (?, ?, ?, ?, ?)", row))
+        row = (
+            datetime.now().isoformat(timespec="seconds"),
+            platform,
+            user_id,
+            command,
+            int(allowed),
+        )
+        self._queue.put(
+            (
+                "INSERT INTO admin_log (ts, platform, user_id, command, allowed)"
+                " VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
+        )
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued so far is written (or kept for retry)."""

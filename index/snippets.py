@@ -19,7 +19,16 @@ Key = Callable[[str], str]
 
 
 def matched_spans(text: str, wanted: set[str], key: Key) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _WORD.finditer(text) if key(m[0]) in wanted]
+    """Spans of matched words; neighbours separated by spaces only become one span."""
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text):
+        if key(m[0]) not in wanted:
+            continue
+        if spans and not text[spans[-1][1] : m.start()].strip():
+            spans[-1] = (spans[-1][0], m.end())
+        else:
+            spans.append((m.start(), m.end()))
+    return spans
 
 
 def make_snippet(

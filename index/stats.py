@@ -48,6 +48,10 @@ def read_stats(store: Store, today: date, days: int = 7, top: int = 10) -> Stats
         [since],
     ).fetchone()
     return Stats(
-        days=[(d, n, u or 0) for d, n, u in per_day], total=total, unanswered=unanswered,
-        top_unanswered=ranked, thumbs_up=up, thumbs_down=down,
+        days=[(d, n, u or 0) for d, n, u in per_day],
+        total=total,
+        unanswered=unanswered,
+        top_unanswered=ranked,
+        thumbs_up=up,
+        thumbs_down=down,
     )

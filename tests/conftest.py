@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.core import Conversation, Settings
-from bot.models import Incoming
+
+from helpers import ADMIN
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 DATA = Path(__file__).parent / "data"
-ADMIN = "1001"
 
 
 def copy_kb(target: Path) -> Path:
@@ -33,8 +32,11 @@ def kb(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(kb: Path, tmp_path: Path) -> Settings:
     return Settings(
-        kb_dir=kb, db_path=tmp_path / "var" / "de06.sqlite", admin_ids=frozenset({ADMIN}),
-        today=date(2024, 2, 1), questions_per_minute=1000,
+        kb_dir=kb,
+        db_path=tmp_path / "var" / "de06.sqlite",
+        admin_ids=frozenset({ADMIN}),
+        today=date(2024, 2, 1),
+        questions_per_minute=1000,
     )
 
 
@@ -50,8 +52,11 @@ def shared_conv(tmp_path_factory):
     """One read-only conversation over the shipped knowledge base for the whole run."""
     base = tmp_path_factory.mktemp("shared")
     settings = Settings(
-        kb_dir=copy_kb(base / "knowledge"), db_path=base / "de06.sqlite",
-        admin_ids=frozenset({ADMIN}), today=date(2024, 2, 1), questions_per_minute=100_000,
+        kb_dir=copy_kb(base / "knowledge"),
+        db_path=base / "de06.sqlite",
+        admin_ids=frozenset({ADMIN}),
+        today=date(2024, 2, 1),
+        questions_per_minute=100_000,
     )
     conversation = Conversation.open(settings)
     yield conversation
@@ -61,12 +66,3 @@ def shared_conv(tmp_path_factory):
 @pytest.fixture(scope="session")
 def index(shared_conv):
     return shared_conv.snapshot.index
-
-
-def say(conv: Conversation, text: str, *, user: str = "42", chat: str = "42",
-        platform: str = "telegram", group: bool = False, addressed: bool = True):
-    return conv.handle(Incoming(platform, chat, user, text, is_group=group, addressed=addressed))
-
-
-def with_today(settings: Settings, today: date) -> Settings:
-    return replace(settings, today=today)

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from fake_telegram import FakeTelegram
+from fake_telegram import ADMIN_ID, FakeTelegram
 
 from bot.core import Conversation, Settings
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
-ADMIN = 42
 TODAY = date(2024, 1, 20)
 
 
@@ -40,7 +39,7 @@ def telegram_conv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Conversa
     settings = Settings(
         kb_dir=root / "knowledge",
         db_path=root / "t.sqlite",
-        admin_ids=frozenset({str(ADMIN)}),
+        admin_ids=frozenset({str(ADMIN_ID)}),
         today=TODAY,
         questions_per_minute=1000,
     )

@@ -33,6 +33,7 @@ from aiohttp import web
 TOKEN = "123456789:AAFakeTokenForTestsOnly-xyzXYZ0123456789"
 BOT_ID = 123456789
 BOT_USERNAME = "de06_test_bot"
+ADMIN_ID = 42  # the admin user the Telegram test fixtures configure
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 
@@ -220,6 +221,7 @@ class FakeTelegram:
         self.downloads: list[str] = []
         self.blocked_chats: set[int] = set()
         self.webhook_deleted = False
+        self.webhook: Json = {}  # the last setWebhook parameters
         self._updates: list[Json] = []
         self.confirmed_offset = 0
         self._update_ids = itertools.count(1)
@@ -230,6 +232,7 @@ class FakeTelegram:
         self._arrived = asyncio.Event()
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
@@ -248,6 +251,8 @@ class FakeTelegram:
         return self
 
     async def stop(self) -> None:
+        self._closing = True
+        self._arrived.set()  # release pending long polls instead of waiting out their timeout
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -397,13 +402,14 @@ class FakeTelegram:
     def callback_query(self, pressed_on: Sent, data: str, user_id: int) -> Json:
         """A press on one of the bot's inline buttons."""
         return {
+            "update_id": next(self._update_ids),
             "callback_query": {
                 "id": str(next(self._callback_ids)),
                 "from": self.user(user_id),
                 "message": self._bot_message(pressed_on),
                 "chat_instance": f"ci{pressed_on.chat_id}",
                 "data": data,
-            }
+            },
         }
 
     def document(
@@ -446,7 +452,7 @@ class FakeTelegram:
         }
         if entities:
             message["entities"] = entities
-        return {"message": message}
+        return {"update_id": next(self._update_ids), "message": message}
 
     def _bot_message(self, sent: Sent) -> Json:
         chat_type = "private" if sent.chat_id > 0 else "supergroup"
@@ -514,6 +520,10 @@ class FakeTelegram:
         self.webhook_deleted = True
         return True
 
+    async def _m_setwebhook(self, params: Json) -> bool:
+        self.webhook = params
+        return True
+
     async def _m_getwebhookinfo(self, params: Json) -> Json:
         return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
 
@@ -540,7 +550,7 @@ class FakeTelegram:
         while True:
             ready = [u for u in self._updates if u["update_id"] >= self.confirmed_offset]
             remaining = deadline - time.monotonic()
-            if ready or remaining <= 0:
+            if ready or remaining <= 0 or self._closing:
                 return ready[:limit]
             arrived = self._arrived
             try:

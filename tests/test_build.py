@@ -18,7 +18,9 @@ def test_edited_document_is_the_only_one_reanalysed(kb, tmp_path):
     store = Store(tmp_path / "s.sqlite")
     reload_store(kb, store)
     path = next((kb / "documents").glob("2023-02-21-vuong*.md"))
-    path.write_text(path.read_text(encoding="utf-8") + "\nĐoạn mới về căn cước.\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nĐoạn mới về căn cước.\n", encoding="utf-8"
+    )
     report = reload_store(kb, store)
     assert report.changed == ["documents/" + path.stem] and report.unchanged == 4
 
@@ -29,7 +31,9 @@ def test_removed_document_disappears_with_its_passages(kb, tmp_path):
     victim = next((kb / "documents").glob("2022-12-25*.md"))
     victim.unlink()
     report = reload_store(kb, store)
-    left = store.db().execute("SELECT count(*) FROM passages WHERE doc_id = ?", ["documents/" + victim.stem])
+    left = store.db().execute(
+        "SELECT count(*) FROM passages WHERE doc_id = ?", ["documents/" + victim.stem]
+    )
     assert report.removed == ["documents/" + victim.stem] and left.fetchone()[0] == 0
 
 

@@ -21,9 +21,17 @@ def test_txt_title_is_first_line_and_date_the_first_date(tmp_path):
 
 
 def test_markdown_front_matter_gives_title_date_source(tmp_path):
-    text = '---\ntitle: "Tiêu đề"\ndate: 2024-01-25\nsource: Cổng TTĐT\nurl: https://x.vn/a\n---\nNội dung.'
+    text = (
+        '---\ntitle: "Tiêu đề"\ndate: 2024-01-25\nsource: Cổng TTĐT\n'
+        "url: https://x.vn/a\n---\nNội dung."
+    )
     doc = read_document(write(tmp_path / "a.md", text.encode()))
-    assert (doc.title, doc.date, doc.source, doc.url) == ("Tiêu đề", "2024-01-25", "Cổng TTĐT", "https://x.vn/a")
+    assert (doc.title, doc.date, doc.source, doc.url) == (
+        "Tiêu đề",
+        "2024-01-25",
+        "Cổng TTĐT",
+        "https://x.vn/a",
+    )
 
 
 def test_broken_front_matter_is_reported(tmp_path):
@@ -55,7 +63,9 @@ def to_cp1258(text: str) -> bytes:
             out += ch.encode("cp1258")
         except UnicodeEncodeError:
             base, *marks = unicodedata.normalize("NFD", ch)
-            shaped = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in "\u0302\u0306\u031b"))
+            shaped = unicodedata.normalize(
+                "NFC", base + "".join(m for m in marks if m in "\u0302\u0306\u031b")
+            )
             tones = "".join(m for m in marks if m not in "\u0302\u0306\u031b")
             out += codecs.encode(shaped + tones, "cp1258")
     return out

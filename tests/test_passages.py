@@ -1,14 +1,17 @@
 from index.passages import MAX_WORDS, sentence_spans, split_passages
 
 LONG = " ".join(
-    f"Câu số {i} nói về việc Bộ Tư pháp triển khai nhiệm vụ Đề án 06 tại địa phương." for i in range(40)
+    f"Câu số {i} nói về việc Bộ Tư pháp triển khai nhiệm vụ Đề án 06 tại địa phương."
+    for i in range(40)
 )
 
 
 def test_sentences_split_at_full_stops_before_capitals():
     text = "Bộ Tư pháp họp. Bộ Công an báo cáo! Còn 13 dịch vụ công?"
     assert [text[s:e] for s, e in sentence_spans(text)] == [
-        "Bộ Tư pháp họp.", "Bộ Công an báo cáo!", "Còn 13 dịch vụ công?",
+        "Bộ Tư pháp họp.",
+        "Bộ Công an báo cáo!",
+        "Còn 13 dịch vụ công?",
     ]
 
 
@@ -37,4 +40,6 @@ def test_short_caption_is_merged_with_the_next_paragraph():
 
 
 def test_ordinals_count_from_zero_in_order():
-    assert [p.ordinal for p in split_passages("d", LONG)] == list(range(len(split_passages("d", LONG))))
+    assert [p.ordinal for p in split_passages("d", LONG)] == list(
+        range(len(split_passages("d", LONG)))
+    )

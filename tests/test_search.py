@@ -6,7 +6,9 @@ def texts(result) -> str:
 
 
 def test_accented_question_finds_the_answer(index):
-    assert "Lê Thành Long" in texts(index.search("Ai chủ trì buổi làm việc tại Bộ Tư pháp chiều 21/2?"))
+    assert "Lê Thành Long" in texts(
+        index.search("Ai chủ trì buổi làm việc tại Bộ Tư pháp chiều 21/2?")
+    )
 
 
 def test_question_without_diacritics_finds_the_same_passage(index):
@@ -25,8 +27,14 @@ def test_long_form_in_question_matches_abbreviation_in_text(index):
 
 
 def test_off_topic_questions_are_not_answered(index):
-    for question in ("giá vàng hôm nay", "thời tiết Hà Nội ngày mai", "hello how are you",
-                     "xin chào", "asdkjh qwerty", "Cách làm bánh chưng ngày Tết"):
+    for question in (
+        "giá vàng hôm nay",
+        "thời tiết Hà Nội ngày mai",
+        "hello how are you",
+        "xin chào",
+        "asdkjh qwerty",
+        "Cách làm bánh chưng ngày Tết",
+    ):
         result = index.search(question)
         assert not result.answered and not result.hits, question
 
@@ -49,8 +57,8 @@ def test_repeated_lead_in_one_article_appears_once(index):
 def test_snippet_is_short_and_marks_matched_words(index):
     hit = index.search("Luật Căn cước có hiệu lực từ ngày nào?").hits[0]
     assert len(hit.snippet) <= 300
-    marked = {hit.snippet[s:e].lower() for s, e in hit.marks}
-    assert {"căn", "cước"} <= marked
+    marked = [hit.snippet[s:e] for s, e in hit.marks]
+    assert "Luật Căn cước" in marked, "adjacent matched words form one mark"
 
 
 def test_timing_question_prefers_the_sentence_with_a_date(index):

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
+import threading
+import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import httpx
 import pytest
 import pytest_asyncio
-from conftest_telegram import ADMIN
-from fake_telegram import TOKEN, FakeTelegram, Sent
+from fake_telegram import ADMIN_ID, TOKEN, FakeTelegram, Sent
 
 from bot import messages
 from bot.core import Conversation
-from bot.telegram import build_application, running
+from bot.models import Incoming, Reply
+from bot.telegram import WebhookConfig, build_application, running
 
 pytest_plugins = ["conftest_telegram"]
 
@@ -137,7 +142,7 @@ async def test_reload_is_refused_for_a_non_admin(fake: FakeTelegram) -> None:
 
 
 async def test_reload_by_an_admin_reports_what_it_loaded(fake: FakeTelegram) -> None:
-    (report,) = await exchange(fake, fake.private_text(ADMIN, "/reload"), ADMIN)
+    (report,) = await exchange(fake, fake.private_text(ADMIN_ID, "/reload"), ADMIN_ID)
     assert report.text.startswith("Đã nạp lại")
     assert "văn bản" in report.text
 
@@ -148,12 +153,12 @@ async def test_admin_upload_is_saved_and_answerable(fake: FakeTelegram) -> None:
         "Công an xã Tân Phú tiếp nhận hồ sơ kích hoạt tài khoản VNeID mức 2 vào sáng thứ Bảy "
         "hằng tuần tại nhà văn hoá ấp Bàu Sen."
     ).encode()
-    upload = fake.document(ADMIN, ADMIN, "huong-dan-tan-phu.txt", content)
-    (saved,) = await exchange(fake, upload, ADMIN)
+    upload = fake.document(ADMIN_ID, ADMIN_ID, "huong-dan-tan-phu.txt", content)
+    (saved,) = await exchange(fake, upload, ADMIN_ID)
     assert saved.text.startswith("Đã lưu")
     assert len(fake.downloads) == 1
-    question = fake.private_text(ADMIN, "kích hoạt VNeID ở xã Tân Phú vào ngày nào?")
-    (answer,) = await exchange(fake, question, ADMIN)
+    question = fake.private_text(ADMIN_ID, "kích hoạt VNeID ở xã Tân Phú vào ngày nào?")
+    (answer,) = await exchange(fake, question, ADMIN_ID)
     assert "nhà văn hoá ấp Bàu Sen" in answer.text
 
 
@@ -165,8 +170,8 @@ async def test_upload_by_a_non_admin_is_refused_without_downloading(fake: FakeTe
 
 
 async def test_oversized_upload_is_refused_before_download(fake: FakeTelegram) -> None:
-    upload = fake.document(ADMIN, ADMIN, "bao-cao.pdf", b"%PDF-1.4", size=50 * 1024 * 1024)
-    (refusal,) = await exchange(fake, upload, ADMIN)
+    upload = fake.document(ADMIN_ID, ADMIN_ID, "bao-cao.pdf", b"%PDF-1.4", size=50 * 1024 * 1024)
+    (refusal,) = await exchange(fake, upload, ADMIN_ID)
     assert "vượt giới hạn" in refusal.text
     assert fake.downloads == []
 
@@ -189,7 +194,17 @@ async def test_answer_is_delivered_despite_a_500(fake: FakeTelegram) -> None:
     assert len(fake.calls_of("sendMessage")) == 3
 
 
-async def test_one_users_questions_are_answered_in_order(fake: FakeTelegram) -> None:
+async def test_one_chats_messages_are_answered_in_order(
+    fake: FakeTelegram, telegram_conv: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_handle = telegram_conv.handle
+
+    def slow_questions(incoming: Incoming) -> Reply:
+        if not incoming.text.startswith("/"):
+            time.sleep(0.3)  # a question slower than the commands queued behind it
+        return real_handle(incoming)
+
+    monkeypatch.setattr(telegram_conv, "handle", slow_questions)
     questions = [
         fake.group_text(GROUP, USER, text, mention=True)
         for text in ("Luật Căn cước có hiệu lực từ ngày nào?", "/sources", "/deadline", "/help")
@@ -199,6 +214,25 @@ async def test_one_users_questions_are_answered_in_order(fake: FakeTelegram) -> 
     await fake.wait_for(lambda: len(fake.messages_to(GROUP)) >= before + 4)
     replied = [m.reply_to for m in fake.messages_to(GROUP)[before:]]
     assert replied == [q["message"]["message_id"] for q in questions]
+
+
+async def test_a_slow_chat_does_not_hold_up_another(
+    fake: FakeTelegram, telegram_conv: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released = threading.Event()
+    real_handle = telegram_conv.handle
+
+    def stuck_for_group(incoming: Incoming) -> Reply:
+        if incoming.chat_id == str(GROUP):
+            released.wait(timeout=15)
+        return real_handle(incoming)
+
+    monkeypatch.setattr(telegram_conv, "handle", stuck_for_group)
+    fake.queue(fake.group_text(GROUP, USER, "/help"))
+    (answer,) = await exchange(fake, fake.private_text(USER, "/sources"), USER)
+    assert fake.messages_to(GROUP) == []  # the group's answer is still being worked on
+    released.set()
+    await fake.wait_for_messages(GROUP)
 
 
 async def test_command_menu_is_registered(fake: FakeTelegram, telegram_conv: Conversation) -> None:
@@ -222,3 +256,54 @@ async def test_bot_token_never_reaches_the_logs(
     assert "getUpdates" in caplog.text  # PTB logged its API calls at DEBUG…
     assert TOKEN not in caplog.text  # …without the token
     assert TOKEN.split(":")[1] not in caplog.text
+
+
+SECRET = "s3cret-Token_for-tests"
+
+
+@asynccontextmanager
+async def webhook_bot(fake: FakeTelegram, conv: Conversation) -> AsyncIterator[str]:
+    """The bot receiving updates by webhook on a free local port; yields the webhook URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    app = build_application(conv, fake.token, base_url=fake.base_url)
+    config = WebhookConfig(url=url, secret=SECRET, listen="127.0.0.1", port=port)
+    async with running(app, webhook=config):
+        yield url
+
+
+async def test_webhook_is_registered_with_its_secret(
+    fake_telegram: FakeTelegram, telegram_conv: Conversation
+) -> None:
+    async with webhook_bot(fake_telegram, telegram_conv) as url:
+        assert fake_telegram.webhook["url"] == url
+        assert fake_telegram.webhook["secret_token"] == SECRET
+
+
+async def test_webhook_update_with_the_secret_is_answered(
+    fake_telegram: FakeTelegram, telegram_conv: Conversation
+) -> None:
+    async with webhook_bot(fake_telegram, telegram_conv) as url, httpx.AsyncClient() as client:
+        update = fake_telegram.private_text(USER, "/help")
+        response = await client.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        )
+        await fake_telegram.wait_for_messages(USER)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token"}])
+async def test_webhook_refuses_requests_without_the_secret(
+    fake_telegram: FakeTelegram, telegram_conv: Conversation, headers: dict[str, str]
+) -> None:
+    async with webhook_bot(fake_telegram, telegram_conv) as url, httpx.AsyncClient() as client:
+        update = fake_telegram.private_text(USER, "/help")
+        refused = await client.post(url, json=update, headers=headers)
+        # a valid update afterwards is answered; the refused one never was
+        valid = fake_telegram.private_text(USER, "/sources")
+        await client.post(url, json=valid, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        await fake_telegram.wait_for_messages(USER)
+    assert refused.status_code == 403
+    assert [m.text.split(" ")[0] for m in fake_telegram.messages_to(USER)] == ["Kho"]

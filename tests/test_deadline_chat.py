@@ -1,0 +1,268 @@
+"""`/deadline`, its JSON twin and timing questions, around a fixed today."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.deadline_chat import (
+    DeadlineRecord,
+    days_left,
+    deadline_reply,
+    deadlines_json,
+    parse_deadline_args,
+    select,
+    timing_matches,
+)
+from bot.models import ReplyKind, Style
+
+TITLE = "Tổ công tác Đề án 06 họp rà soát tiến độ"
+
+
+def rec(
+    due: date,
+    text: str,
+    agency: str = "",
+    *,
+    precision: str = "day",
+    kind: str = "deadline",
+    doc_id: str = "hop-to-cong-tac",
+) -> DeadlineRecord:
+    return DeadlineRecord(
+        due=due,
+        precision=precision,
+        kind=kind,
+        text=text,
+        agency=agency,
+        start=0,
+        end=10,
+        passage_id=1,
+        doc_id=doc_id,
+        title=TITLE,
+        source="Cổng TTĐT Chính phủ",
+        date="2024-01-25",
+        url="",
+    )
+
+
+GUI_BTP = rec(
+    date(2024, 1, 31),
+    "Các bộ, cơ quan cần có lộ trình hoàn thành đơn giản hoá, gửi Bộ Tư pháp trước ngày 31/1/2024",
+    "Các bộ, cơ quan",
+)
+NGHI_DINH = rec(
+    date(2024, 3, 30),
+    "Bộ TT&TT khẩn trương hoàn thiện hồ sơ dự thảo Nghị định, trình Chính phủ trước ngày 30/3/2024",
+    "Bộ TT&TT",
+)
+CAN_CUOC = rec(
+    date(2024, 4, 15),
+    "Bộ Tư pháp, Văn phòng Chính phủ thẩm định Nghị định hướng dẫn thi hành Luật Căn cước, "
+    "hoàn thành trước ngày 15/4/2024",
+    "Bộ Tư pháp, Văn phòng Chính phủ",
+)
+MA_DINH_DANH = rec(
+    date(2024, 6, 30),
+    "Các bộ, ngành đăng ký mã định danh tổ chức, hoàn thành trong quý II/2024",
+    "Các bộ, ngành",
+    precision="quarter",
+)
+HIEU_LUC = rec(date(2024, 7, 1), "Luật Căn cước có hiệu lực từ ngày 1/7/2024", kind="effective")
+RECORDS = [MA_DINH_DANH, GUI_BTP, HIEU_LUC, CAN_CUOC, NGHI_DINH]
+TODAY = date(2024, 3, 1)
+
+
+# --- arguments --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", ["all", "--all", "tất cả", "tat ca", "Tất Cả"])
+def test_all_words_include_past_deadlines(args: str) -> None:
+    assert parse_deadline_args(args) == (True, [])
+
+
+def test_filter_words_are_kept_beside_all() -> None:
+    assert parse_deadline_args("all Bộ Tư pháp") == (True, ["Bộ", "Tư", "pháp"])
+
+
+def test_no_arguments_means_upcoming_and_unfiltered() -> None:
+    assert parse_deadline_args("  ") == (False, [])
+
+
+# --- selection --------------------------------------------------------------------------------
+
+
+def test_default_lists_only_deadlines_ahead_soonest_first() -> None:
+    listed = select(RECORDS, TODAY, False, [])
+    assert [x.record for x in listed] == [NGHI_DINH, CAN_CUOC, MA_DINH_DANH, HIEU_LUC]
+    assert [x.days_left for x in listed] == [29, 45, 121, 122]
+
+
+def test_a_deadline_due_today_is_still_upcoming() -> None:
+    listed = select(RECORDS, date(2024, 3, 30), False, [])
+    assert (listed[0].record, listed[0].days_left, listed[0].status) == (NGHI_DINH, 0, "upcoming")
+
+
+def test_all_includes_past_deadlines_marked_past() -> None:
+    listed = select(RECORDS, TODAY, True, [])
+    assert (listed[0].record, listed[0].status, listed[0].days_left) == (GUI_BTP, "past", -30)
+    assert {x.status for x in listed[1:]} == {"upcoming"}
+
+
+def test_days_left_counts_calendar_days() -> None:
+    assert days_left(GUI_BTP, date(2024, 1, 24)) == 7
+    assert days_left(GUI_BTP, date(2024, 2, 1)) == -1
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["Bộ", "Tư", "pháp"], [GUI_BTP, CAN_CUOC]),
+        (["bo", "tu", "phap"], [GUI_BTP, CAN_CUOC]),
+        (["căn", "cước"], [CAN_CUOC, HIEU_LUC]),
+        (["can", "cuoc"], [CAN_CUOC, HIEU_LUC]),
+        (["2024"], [GUI_BTP, NGHI_DINH, CAN_CUOC, MA_DINH_DANH, HIEU_LUC]),
+        (["quý", "II"], [CAN_CUOC, MA_DINH_DANH]),
+        (["quy", "2"], [CAN_CUOC, MA_DINH_DANH]),
+        (["Q1"], [GUI_BTP, NGHI_DINH]),
+        (["tháng", "3/2024"], [NGHI_DINH]),
+        (["thang", "3", "nam", "2024"], [NGHI_DINH]),
+        (["Bộ", "TT&TT"], [NGHI_DINH]),
+        (["2025"], []),
+    ],
+)
+def test_filters_match_agency_topic_and_period_with_or_without_diacritics(
+    words: list[str], expected: list[DeadlineRecord]
+) -> None:
+    assert [x.record for x in select(RECORDS, TODAY, True, words)] == expected
+
+
+def test_filter_words_all_have_to_match() -> None:
+    assert [x.record for x in select(RECORDS, TODAY, True, ["căn", "cước", "quý", "II"])] == [
+        CAN_CUOC
+    ]
+
+
+def test_filter_matches_the_document_title() -> None:
+    assert len(select(RECORDS, TODAY, True, ["tổ", "công", "tác"])) == len(RECORDS)
+
+
+# --- the chat reply ---------------------------------------------------------------------------
+
+
+def test_reply_gives_each_deadline_its_own_block_with_strong_due_and_cited_source() -> None:
+    reply = deadline_reply(RECORDS, TODAY, "")
+    assert reply.kind is ReplyKind.INFO
+    first = reply.blocks[1]
+    assert [r.text for r in first if r.style is Style.STRONG] == ["30/3/2024"]
+    assert [r.text for r in first if r.style is Style.CITE] == [
+        f"Nguồn: {TITLE} — Cổng TTĐT Chính phủ — 25/1/2024"
+    ]
+    assert len(reply.blocks) == 1 + 4
+
+
+def test_reply_says_days_left_agency_and_task() -> None:
+    plain = deadline_reply(RECORDS, TODAY, "").plain
+    assert "còn 29 ngày" in plain
+    assert "Đơn vị thực hiện: Bộ TT&TT" in plain
+    assert "trình Chính phủ trước ngày 30/3/2024" in plain
+
+
+def test_period_deadline_shows_its_period_and_last_day() -> None:
+    plain = deadline_reply(RECORDS, TODAY, "quý II").plain
+    assert "quý II/2024 (hạn 30/6/2024)" in plain
+
+
+def test_due_today_says_today() -> None:
+    assert "hạn là hôm nay" in deadline_reply(RECORDS, date(2024, 3, 30), "").plain
+
+
+def test_past_deadline_is_overdue_never_done() -> None:
+    plain = deadline_reply(RECORDS, TODAY, "all").plain
+    assert "đã quá hạn 30 ngày" in plain
+    assert "đã hoàn thành" not in plain.replace("hoàn thành đơn giản", "")
+
+
+def test_effective_date_is_worded_as_taking_effect() -> None:
+    plain = deadline_reply(RECORDS, TODAY, "hiệu lực").plain
+    assert "Có hiệu lực: 1/7/2024 — còn 122 ngày nữa có hiệu lực" in plain
+
+
+def test_reply_offers_past_deadlines_as_button_and_as_typed_hint() -> None:
+    reply = deadline_reply(RECORDS, TODAY, "căn cước")
+    assert "/deadline all căn cước" in [a.command for a in reply.actions]
+    assert any(r.style is Style.COMMAND and r.text == "/deadline all căn cước" for r in reply.hint)
+
+
+def test_no_match_for_filter_suggests_changing_it() -> None:
+    reply = deadline_reply(RECORDS, TODAY, "đất đai")
+    assert reply.kind is ReplyKind.INFO
+    assert "Không có hạn nào sắp tới khớp với “đất đai”" in reply.plain
+
+
+def test_nothing_ahead_points_to_all() -> None:
+    plain = deadline_reply(RECORDS, date(2025, 1, 1), "").plain
+    assert "Không còn hạn nào sắp tới" in plain and "/deadline all" in plain
+
+
+def test_no_deadlines_at_all_says_so() -> None:
+    assert "Chưa có hạn nào" in deadline_reply([], TODAY, "").plain
+
+
+def test_long_lists_are_cut_with_a_hint_to_filter() -> None:
+    many = [
+        rec(date(2024, 5, d), f"Nhiệm vụ số {d}, hoàn thành trước ngày {d}/5/2024")
+        for d in range(1, 21)
+    ]
+    reply = deadline_reply(many, TODAY, "")
+    assert len(reply.blocks) == 1 + 15 + 1
+    assert "và 5 hạn khác" in reply.plain
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def test_json_has_exactly_the_documented_fields() -> None:
+    doc = deadlines_json(RECORDS, TODAY, True, [])
+    assert doc["today"] == "2024-03-01"
+    assert doc["deadlines"][0] == {
+        "due": "2024-01-31",
+        "precision": "day",
+        "kind": "deadline",
+        "status": "past",
+        "days_left": -30,
+        "text": GUI_BTP.text,
+        "agency": "Các bộ, cơ quan",
+        "title": TITLE,
+        "doc": "hop-to-cong-tac",
+        "date": "2024-01-25",
+    }
+
+
+def test_json_without_all_leaves_out_the_past() -> None:
+    doc = deadlines_json(RECORDS, TODAY, False, ["Bộ", "Tư", "pháp"])
+    assert [d["due"] for d in doc["deadlines"]] == ["2024-04-15"]
+
+
+# --- timing questions -------------------------------------------------------------------------
+
+
+def test_effective_date_question_finds_the_effective_record_first() -> None:
+    assert timing_matches("Luật Căn cước có hiệu lực từ ngày nào?", RECORDS)[0] == HIEU_LUC
+
+
+def test_timing_question_without_diacritics_matches_too() -> None:
+    assert timing_matches("luat can cuoc co hieu luc tu ngay nao", RECORDS)[0] == HIEU_LUC
+
+
+def test_deadline_question_finds_the_task() -> None:
+    found = timing_matches("Hạn trình nghị định của Bộ TT&TT là khi nào?", RECORDS)
+    assert found[0] == NGHI_DINH
+
+
+def test_question_about_something_else_finds_nothing() -> None:
+    assert timing_matches("Luật Đất đai có hiệu lực khi nào?", RECORDS) == []
+
+
+def test_question_that_is_not_about_timing_finds_nothing() -> None:
+    assert timing_matches("Luật Căn cước quy định những gì?", RECORDS) == []

@@ -1,0 +1,33 @@
+"""Docs stay honest: every chat command is in /help and in the README."""
+
+from pathlib import Path
+
+from bot.core import COMMANDS
+
+from helpers import ADMIN, say
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_chat_command_is_listed_in_help_for_admins(shared_conv):
+    text = say(shared_conv, "/help", user=ADMIN).plain
+    for command in COMMANDS.values():
+        if command.menu:
+            assert f"/{command.name}" in text, command.name
+
+
+def test_every_chat_command_is_in_the_readme():
+    for command in COMMANDS.values():
+        assert f"/{command.name}" in README, command.name
+
+
+def test_every_cli_command_is_in_the_readme():
+    from bot.cli import _parser
+
+    sub = next(a for a in _parser()._actions if a.dest == "command")
+    for name in sub.choices:
+        assert f"de06 {name}" in README, name
+
+
+def test_readme_has_exactly_the_two_setup_commands():
+    assert "make run" in README and "make test" in README

@@ -1,0 +1,55 @@
+import pytest
+
+from bot.uploads import MAX_UPLOAD_BYTES, check_upload, safe_name, save_upload
+from index.errors import UploadRejected
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("../../etc/passwd.txt", "passwd.md"),
+        ("/abs/path/Kế hoạch 2024.docx", "ke-hoach-2024.md"),
+        ("C:\\\\Users\\\\x\\\\bao cao.pdf", "bao-cao.md"),
+        ("CON.txt", "tai-lieu-con.md"),
+        ("...txt", "tai-lieu.md"),
+        ("\u202eevil\u200b.md", "evil.md"),
+        ("ｋế　hoạch.txt", "ke-hoach.md"),
+    ],
+)
+def test_upload_names_are_made_safe(given, expected):
+    assert safe_name(given) == expected
+
+
+def test_unsupported_type_is_refused():
+    with pytest.raises(UploadRejected, match=".txt, .md, .pdf"):
+        check_upload("virus.exe", 10)
+
+
+def test_oversized_upload_is_refused_before_download():
+    with pytest.raises(UploadRejected, match="vượt giới hạn"):
+        check_upload("ke-hoach.pdf", MAX_UPLOAD_BYTES + 1)
+
+
+def test_saved_upload_becomes_a_markdown_document(tmp_path):
+    saved = save_upload(
+        tmp_path / "kb",
+        tmp_path / "bk",
+        "Kế hoạch.txt",
+        "Kế hoạch số 5\nNgày 02/04/2024 ban hành.".encode(),
+        "telegram:1",
+    )
+    text = saved.path.read_text(encoding="utf-8")
+    assert saved.path.parent.name == "uploads" and "title: Kế hoạch số 5" in text
+    assert "date: '2024-04-02'" in text and not saved.replaced
+
+
+def test_second_upload_with_the_same_name_replaces_and_backs_up(tmp_path):
+    for body in ("Bản một", "Bản hai"):
+        saved = save_upload(tmp_path / "kb", tmp_path / "bk", "a.txt", body.encode(), "zalo:2")
+    assert saved.replaced and len(list((tmp_path / "bk").iterdir())) == 1
+    assert "Bản hai" in saved.path.read_text(encoding="utf-8")
+
+
+def test_upload_without_text_is_refused(tmp_path):
+    with pytest.raises(UploadRejected, match="không có nội dung"):
+        save_upload(tmp_path / "kb", tmp_path / "bk", "a.txt", b"   \n ", "telegram:1")
