@@ -17,6 +17,7 @@ from datetime import date
 from bot.models import Action, Block, Reply, ReplyKind, Run, Style
 from index.deadline_store import DeadlineRecord
 from index.normalize import fold, match_form
+from index.search import is_timing_question
 
 __all__ = [
     "DeadlineRecord",
@@ -227,13 +228,16 @@ def deadline_reply(records: Sequence[DeadlineRecord], today: date, args: str) ->
     listed = select(records, today, include_past, words)
     query = " ".join(words)
     all_cmd = f"/deadline all {query}".strip()
-    hint: Block = (
-        Run("Gõ "),
-        Run(all_cmd, Style.COMMAND),
-        Run(" để xem cả các hạn đã qua, "),
-        Run("/subscribe", Style.COMMAND),
-        Run(" để được nhắc trước hạn."),
-    )
+    subscribe_hint = (Run("/subscribe", Style.COMMAND), Run(" để được nhắc trước hạn."))
+    if include_past:
+        hint: Block = (Run("Gõ "), *subscribe_hint)
+    else:
+        hint = (
+            Run("Gõ "),
+            Run(all_cmd, Style.COMMAND),
+            Run(" để xem cả các hạn đã qua, "),
+            *subscribe_hint,
+        )
     actions = [] if include_past else [Action("Xem cả hạn đã qua", all_cmd)]
     actions.append(Action("Nhắc tôi trước hạn", f"/subscribe {query}".strip()))
     if not listed:
@@ -310,10 +314,6 @@ def deadlines_json(
 
 # --- timing questions -------------------------------------------------------------------------
 
-_TIMING = re.compile(
-    r"\b(?:khi nao|bao gio|luc nao|ngay nao|thang nao|quy nao|nam nao|thoi han|han chot|"
-    r"han cuoi|hieu luc|cham nhat|den han|may gio|thoi diem nao|deadline|han)\b"
-)
 _QUESTION_STOP = set(
     """
     khi nao bao gio luc ngay thang quy nam thoi han chot cuoi la co tu den truoc sau the may gio
@@ -322,10 +322,6 @@ _QUESTION_STOP = set(
     """.split()
 )
 MIN_COVERAGE = 0.6
-
-
-def is_timing_question(question: str) -> bool:
-    return bool(_TIMING.search(" ".join(_tokens(question))))
 
 
 def timing_matches(

@@ -55,7 +55,7 @@ from index.errors import PlatformError
 if TYPE_CHECKING:
     from telegram import Bot
 
-    from bot.core import Conversation
+    from bot.core import Conversation, Settings
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def build_application(
     builder = (
         Application.builder()
         .token(token)
-        .concurrent_updates(False)
+        .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(_post_init)
     )
     if base_url:
@@ -286,7 +286,8 @@ def incoming_from_message(message: Message, bot_id: int, bot_username: str) -> I
     chat = message.chat
     is_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
     addressed = not is_group
-    if text.startswith("/"):
+    entities = message.entities if message.text is not None else message.caption_entities
+    if any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities):
         head, _, rest = text.partition(" ")
         command, _, target = head.partition("@")
         if target and target.lower() != bot_username.lower():
@@ -471,12 +472,13 @@ async def _start_webhook(app: Application, config: WebhookConfig) -> web.AppRunn
     return runner
 
 
-def run(conv: Conversation, settings: object | None = None) -> None:
+def run(conv: Conversation, settings: Settings | None = None) -> None:
     """Serve until SIGINT/SIGTERM; configuration comes from the environment.
 
     TELEGRAM_BOT_TOKEN (required); DE06_TELEGRAM_BASE_URL / DE06_TELEGRAM_BASE_FILE_URL for
     another Bot API server; DE06_WEBHOOK_URL (+ DE06_WEBHOOK_SECRET, DE06_WEBHOOK_LISTEN,
-    DE06_WEBHOOK_PORT) to receive updates by webhook instead of long polling.
+    DE06_WEBHOOK_PORT) to receive updates by webhook instead of long polling. `settings`
+    is accepted for symmetry with the other adapters; the core already holds it.
     """
     env = os.environ
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()

@@ -192,7 +192,7 @@ def _write_deadlines(db, analysed: list[_Analysed]) -> None:
         for p in a.passages:
             pid = ids[(p.doc_id, p.ordinal)]
             rows += [
-                deadline_store._row(a.doc.doc_id, (pid, d))
+                deadline_store.deadline_row(a.doc.doc_id, (pid, d))
                 for d in extract_deadlines(p.text, default_year=year)
             ]
     db["deadlines"].insert_all(rows, batch_size=1000)

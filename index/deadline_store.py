@@ -29,6 +29,7 @@ __all__ = [
     "Subscription",
     "ensure_tables",
     "replace_doc_deadlines",
+    "deadline_row",
     "load_deadlines",
     "subscribe",
     "unsubscribe",
@@ -124,7 +125,11 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
 _FIELDS = ("due", "precision", "kind", "text", "agency", "start", "end")
 
 
-def _row(doc_id: str, row: Mapping[str, Any] | tuple[int, Deadline]) -> dict[str, Any]:
+def deadline_row(doc_id: str, row: Mapping[str, Any] | tuple[int, Deadline]) -> dict[str, Any]:
+    """The `deadlines` table row for a mapping or a `(passage_id, Deadline)` pair.
+
+    For callers that insert inside their own transaction (a whole reload is one).
+    """
     if isinstance(row, tuple):
         passage_id, d = row
         values: Mapping[str, Any] = {f: getattr(d, f) for f in _FIELDS}
@@ -139,6 +144,8 @@ def _row(doc_id: str, row: Mapping[str, Any] | tuple[int, Deadline]) -> dict[str
     }
 
 
+
+
 def replace_doc_deadlines(
     db: sqlite_utils.Database,
     doc_id: str,
@@ -149,7 +156,7 @@ def replace_doc_deadlines(
     A row is a mapping with the `Deadline` fields plus `passage_id`, or a
     `(passage_id, Deadline)` pair. Returns how many were stored.
     """
-    records = [_row(doc_id, r) for r in rows]
+    records = [deadline_row(doc_id, r) for r in rows]
     with _guard("lưu các hạn"), db.conn:
         db.execute(f"DELETE FROM {DEADLINES} WHERE doc_id = ?", [doc_id])
         if records:

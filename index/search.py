@@ -16,7 +16,7 @@ from index.dedup import near_duplicate, shingles
 from index.models import Hit
 from index.normalize import fold, has_diacritics, match_form
 from index.segment import FOLDED, Analyzer, word_key
-from index.snippets import DATE_RE, make_snippet, present_words
+from index.snippets import DATE_RE, make_snippet
 from index.store import Store
 
 CANDIDATES = 30
@@ -29,8 +29,9 @@ FEATURE_CACHE = 20_000
 RELATIVE_FLOOR = 0.25  # a further hit scoring under this share of the best one is noise
 TIMING_BOOST = 1.3
 _TIMING = re.compile(
-    r"\b(khi nao|bao gio|luc nao|ngay nao|thang nao|nam nao|thoi han|han chot|han|"
-    r"truoc ngay|hieu luc|thoi diem|thoi gian nao|deadline)\b"
+    r"\b(?:khi nao|bao gio|luc nao|ngay nao|thang nao|quy nao|nam nao|thoi han|han chot|"
+    r"han cuoi|hieu luc|cham nhat|den han|may gio|thoi diem nao|thoi gian nao|truoc ngay|"
+    r"deadline|han)\b"
 )
 
 
@@ -58,7 +59,8 @@ class SearchResult:
 
 
 def is_timing_question(question: str) -> bool:
-    return bool(_TIMING.search(fold(question).lower()))
+    """"When" questions: their answer should lead with a date."""
+    return bool(_TIMING.search(" ".join(_WORD.findall(fold(question).lower()))))
 
 
 class SearchIndex:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from fake_telegram import ADMIN_ID, FakeTelegram
 
 from bot.core import Conversation, Settings
+
+from fake_telegram import ADMIN_ID, FakeTelegram
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 TODAY = date(2024, 1, 20)

@@ -266,3 +266,9 @@ def test_question_about_something_else_finds_nothing() -> None:
 
 def test_question_that_is_not_about_timing_finds_nothing() -> None:
     assert timing_matches("Luật Căn cước quy định những gì?", RECORDS) == []
+
+
+def test_reply_listing_all_does_not_offer_all_again() -> None:
+    reply = deadline_reply(RECORDS, TODAY, "all")
+    assert not any("/deadline all" in a.command for a in reply.actions)
+    assert "/deadline all" not in "".join(r.text for r in reply.hint)

@@ -7,8 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from index.deadlines import Deadline, extract_deadlines, period_bounds
+from index.deadlines import KINDS, PRECISIONS, Deadline, extract_deadlines, period_bounds
 from index.normalize import normalize_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -349,6 +351,41 @@ def test_offsets_point_into_the_original_text_with_nbsp_folded() -> None:
     text = normalize_text("Sở Tư pháp báo cáo trước\u00a0ngày 15/8/2024.")
     d = only(text)
     assert text[d.start : d.end] == "trước ngày 15/8/2024"
+
+
+def test_numbered_plan_item_with_a_time_label_keeps_the_item_as_task() -> None:
+    text = (
+        "1. Công an tỉnh chủ trì ban hành Kế hoạch, hoàn thành trước ngày 31/3/2024.\n"
+        "2. Sở Tư pháp: Rà soát, số hoá dữ liệu hộ tịch; thời gian hoàn thành: tháng 6/2024."
+    )
+    second = extract_deadlines(text, default_year=2024)[1]
+    assert (second.due, second.agency) == (date(2024, 6, 30), "Sở Tư pháp")
+    assert (
+        second.text
+        == "Sở Tư pháp: Rà soát, số hoá dữ liệu hộ tịch; thời gian hoàn thành: tháng 6/2024"
+    )
+
+
+def test_before_a_year_means_by_the_end_of_the_year_before() -> None:
+    d = only("Các tỉnh phải hoàn thành số hoá trước năm 2026.")
+    assert (d.due, d.precision) == (date(2025, 12, 31), "year")
+
+
+WORDS = st.sampled_from(
+    "Bộ Tư pháp Công an các bộ, ngành cần hoàn thành trước trong ngày tháng quý năm "
+    "II IV Q2 6 đầu cuối đã diễn ra có hiệu lực từ 30/3/2024 15 8 2025 31-12-2023 . ; , \n"
+    " 29/2/2023 chậm nhất đến hết hạn chót: thời gian hoàn thành: để này".split(" ")
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS, max_size=40))
+def test_any_text_gives_well_formed_deadlines(words: list[str]) -> None:
+    text = " ".join(words)
+    for d in extract_deadlines(text, default_year=2024):
+        assert 0 <= d.start < d.end <= len(text)
+        assert d.precision in PRECISIONS and d.kind in KINDS
+        assert len(d.text) <= 260
 
 
 # --- the shipped seeds ------------------------------------------------------------------------

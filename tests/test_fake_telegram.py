@@ -11,6 +11,7 @@ import json
 
 import httpx
 import pytest
+
 from fake_telegram import FakeTelegram, HtmlError, check_text, parse_html
 
 pytest_plugins = ["conftest_telegram"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fake_telegram import check_text, parse_html
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.models import Action, Reply, ReplyKind, Run, Style
+from bot.models import Action, Block, Reply, ReplyKind, Run, Style
 from bot.render_telegram import MESSAGE_LIMIT, render, utf16_len
+
+from fake_telegram import check_text, parse_html
 
 
 def _answer(*blocks: tuple[Run, ...], actions: list[Action] | None = None) -> Reply:
@@ -98,3 +101,24 @@ def test_emoji_heavy_text_fits_the_utf16_limit() -> None:
     messages = render(_answer((Run("😀 " * 3000),)))
     assert all(utf16_len(m.html) <= MESSAGE_LIMIT for m in messages)
     assert sum(parse_html(m.html).count("😀") for m in messages) == 3000
+
+
+_runs = st.lists(
+    st.builds(
+        Run, st.text(alphabet=st.characters(codec="utf-8"), max_size=3000), st.sampled_from(Style)
+    ),
+    min_size=1,
+    max_size=4,
+).map(tuple)
+
+
+@settings(max_examples=150, deadline=None)
+@given(blocks=st.lists(_runs, min_size=1, max_size=4))
+def test_any_text_renders_to_valid_messages_that_keep_every_word(blocks: list[Block]) -> None:
+    messages = render(_answer(*blocks, actions=[Action("👍", "/danhgia 1 tot")]))
+    for message in messages:
+        assert utf16_len(message.html) <= MESSAGE_LIMIT
+        check_text(message.html, "HTML")
+    shown = "".join(parse_html(m.html) for m in messages)
+    typed = "".join(r.text for b in blocks for r in b)
+    assert "".join(shown.split()) == "".join(typed.split())

@@ -18,12 +18,13 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 import pytest_asyncio
-from fake_telegram import ADMIN_ID, TOKEN, FakeTelegram, Sent
 
 from bot import messages
 from bot.core import Conversation
 from bot.models import Incoming, Reply
 from bot.telegram import WebhookConfig, build_application, running
+
+from fake_telegram import ADMIN_ID, TOKEN, FakeTelegram, Sent
 
 pytest_plugins = ["conftest_telegram"]
 

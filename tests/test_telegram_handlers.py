@@ -12,7 +12,6 @@ from datetime import datetime
 
 import pytest
 import pytest_asyncio
-from fake_telegram import ADMIN_ID, BOT_ID, BOT_USERNAME, FakeTelegram
 from telegram import Update
 from telegram.ext import Application
 
@@ -26,6 +25,8 @@ from bot.telegram import (
     incoming_from_message,
     send_reply,
 )
+
+from fake_telegram import ADMIN_ID, BOT_ID, BOT_USERNAME, FakeTelegram
 
 pytest_plugins = ["conftest_telegram"]
 
@@ -257,3 +258,10 @@ async def test_reminder_to_a_chat_that_blocked_the_bot_is_not_retried(
     assert first == 0 and attempts >= 1
     assert len(fake_telegram.calls_of("sendMessage")) == attempts
     assert "undeliverable" in caplog.text
+
+
+def test_group_text_starting_with_a_slash_but_no_command_is_not_addressed() -> None:
+    update = fake.group_text(-1001, 7, "/thư mục chung đã có biên bản")
+    update["message"].pop("entities", None)  # Telegram marks no bot_command here
+    incoming = _incoming(update)
+    assert incoming is not None and not incoming.addressed
