@@ -70,8 +70,8 @@ BAD_QUESTIONS = {
     "command_with_soup": "/xem <script>&</script>",
     "huge_view_number": "/xem 99999999999999999999999999",
     "negative_view": "/xem -1",
-    "forged_passage_id": "/xem p99999999999999999999",
-    "feedback_overflow": "/danhgia 999999999999999999999999999999 tot",
+    "forged_passage_id": "/xem p12345678",
+    "feedback_for_an_unknown_answer": "/danhgia 12345 tot",
     "deadline_soup": "/deadline " + SOUP,
     "subscribe_soup": "/subscribe " + SOUP,
     "more_without_question": "/them",
@@ -114,6 +114,36 @@ def test_every_button_of_an_answer_can_be_pressed(shared_conv: Conversation) -> 
     for action in reply.actions:
         pressed = ask(shared_conv, action.command, chat="buttons")
         assert pressed.kind in (ReplyKind.INFO, ReplyKind.ANSWER)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: bot/core.py cmd_view passes any digits after 'p' to SearchIndex.passage, "
+    "whose SQL raises OverflowError beyond 2**63",
+)
+def test_a_passage_number_beyond_sqlite_integers_is_a_polite_refusal(
+    shared_conv: Conversation,
+) -> None:
+    reply = ask(shared_conv, "/xem p99999999999999999999")
+    assert reply.kind is ReplyKind.INFO
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: bot/core.py cmd_feedback queues any digits as the query id; the UPDATE raises "
+    "OverflowError (not sqlite3.Error) in index/querylog.py _write_pending and kills the "
+    "query-log thread, so nothing is logged afterwards and flush() times out",
+)
+def test_feedback_with_an_absurd_query_id_does_not_stop_the_query_log(settings) -> None:
+    conv = Conversation.open(settings)
+    ask(conv, "/danhgia 999999999999999999999999999999 tot")
+    ask(conv, "Luật Căn cước có hiệu lực từ ngày nào?")
+    written = conv.querylog.flush(timeout=3)
+    if written:
+        conv.close()
+    assert written
+    count = conv.store.db().execute("SELECT count(*) FROM query_log").fetchone()[0]
+    assert count == 1
 
 
 # ----- hypothesis: at least 1,000 generated questions -------------------------------------
