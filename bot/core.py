@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from bot import deadline_chat, messages, reminders
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
 HITS_PER_ANSWER = 3
 SESSIONS_MAX = 20_000
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving: a fixed offset is exact
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,19 @@ class Conversation:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
+    def now(self) -> datetime:
+        """Wall-clock time in Vietnam, where the deadlines fall due.
+
+        With `settings.today` set (tests, demos) it is that date at the current time, so
+        reminders agree with what /deadline shows.
+        """
+        real = datetime.now(VIETNAM).replace(tzinfo=None)
+        if self.settings.today:
+            return datetime.combine(self.settings.today, real.time())
+        return real
+
     def today(self) -> date:
-        return self.settings.today or date.today()
+        return self.now().date()
 
     # ----- entry point ------------------------------------------------------------
     def handle(self, msg: Incoming) -> Reply:
@@ -295,7 +307,9 @@ class Conversation:
         return Reply(reply.kind, [messages.text_block(said)] + reply.blocks)
 
     # ----- reminders --------------------------------------------------------------
-    def due_reminders(self, now: datetime) -> list[Outgoing]:
+    def due_reminders(self, now: datetime | None = None) -> list[Outgoing]:
+        """Reminders due at `now` (default: `self.now()`) that were not sent yet."""
+        now = now or self.now()
         db = self.store.db()
         subs = deadline_store.list_subscriptions(db)
         due = reminders.due_reminders(

@@ -51,13 +51,19 @@ def _fit(block: Block, render: BlockRenderer, limit: int) -> list[str]:
 
 
 def _words(run: Run, render: BlockRenderer, limit: int) -> list[Run]:
-    """Cut a run at spaces (or, for a monster word, at fixed width) into small runs."""
-    budget = max(16, limit // 4)
+    """Cut a run at spaces (or, for a monster word, at a width whose *rendered* form fits).
+
+    Measuring the rendered form matters: escaping can make text five times longer
+    ("&" → "&amp;"), so a raw width that fits can still overflow once rendered.
+    """
     out: list[Run] = []
     for token in run.text.split(" "):
         while len(render((Run(token, run.style),))) > limit - 8:
-            out.append(Run(token[:budget], run.style))
-            token = token[budget:]
+            width = min(len(token) - 1, max(1, limit // 4))
+            while width > 1 and len(render((Run(token[:width], run.style),))) > limit - 8:
+                width //= 2
+            out.append(Run(token[:width], run.style))
+            token = token[width:]
         out.append(Run(token + " ", run.style))
     if out:
         last = out[-1]

@@ -20,7 +20,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -66,7 +66,6 @@ SEND_ATTEMPTS = 4  # for 5xx and timeouts; 429s are waited out by the rate limit
 RATE_LIMIT_RETRIES = 5
 MAX_CONCURRENT_UPDATES = 256
 WEBHOOK_MAX_BODY = 1024 * 1024
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving: a fixed offset is exact
 
 _CONV = "conv"
 _T = TypeVar("_T")
@@ -243,15 +242,7 @@ async def send_reminders(context: Context) -> None:
     marked sent (and logged) so it is not retried every minute forever.
     """
     conv: Conversation = context.bot_data[_CONV]
-    await deliver_reminders(context.bot, conv, reminder_clock(conv))
-
-
-def reminder_clock(conv: Conversation) -> datetime:
-    """Now in Vietnam (a server in UTC would otherwise remind on the wrong day), on the
-    core's "today" when DE06_TODAY overrides it, so demos remind consistently with /deadline."""
-    now = datetime.now(VIETNAM)
-    today = getattr(conv.settings, "today", None)
-    return datetime.combine(today, now.timetz()) if today else now
+    await deliver_reminders(context.bot, conv, conv.now())
 
 
 async def deliver_reminders(bot: Bot, conv: Conversation, now: datetime) -> int:

@@ -19,7 +19,6 @@ from bot import messages
 from bot.core import Conversation
 from bot.models import Action, Incoming, Reply, ReplyKind, Run
 from bot.telegram import (
-    VIETNAM,
     build_application,
     deliver_reminders,
     incoming_from_message,
@@ -223,7 +222,7 @@ async def test_bad_request_is_not_retried(app: Application, fake_telegram: FakeT
 
 # --------------------------------------------------------------------------- reminders
 
-DEADLINE_WEEK = datetime(2024, 3, 23, 8, 0, tzinfo=VIETNAM)  # 7 days before 30/3/2024
+DEADLINE_WEEK = datetime(2024, 3, 23, 8, 0)  # 7 days before 30/3/2024
 
 
 async def test_due_reminder_is_sent_once(

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import ADMIN, say
-from fake_telegram import check_text
 from pypdf import PdfWriter
 
 from bot.core import Conversation
 from bot.models import ReplyKind
 from bot.render_telegram import render
+
+from fake_telegram import check_text
+from helpers import ADMIN, say
 
 QUESTION = "Luật Căn cước có hiệu lực từ ngày nào?"
 FILLER = (
@@ -92,14 +93,19 @@ BAD_DOCUMENTS: dict[str, tuple[Callable[[], bytes], str]] = {
     "rong.md": (lambda: b"", "tệp rỗng"),
     "chi-khoang-trang.txt": (lambda: b" \n\t\n   \n", "không có nội dung chữ"),
     "front-matter-hong.md": (
-        lambda: "---\ntitle: [Kế hoạch chưa đóng ngoặc\ndate: 2024-01-01\n---\nNội dung.\n".encode(),
+        lambda: (
+            "---\ntitle: [Kế hoạch chưa đóng ngoặc\ndate: 2024-01-01\n---\nNội dung.\n".encode()
+        ),
         "front matter",
     ),
     "ngay-sai.md": (
         lambda: "---\ntitle: Kế hoạch\ndate: 31/02/2024\n---\nNội dung kế hoạch.\n".encode(),
         "không đúng dạng",
     ),
-    "khong-phai-zip.docx": (lambda: b"PK\x03\x04 day khong phai tep Word" * 10, "không phải tệp Word"),
+    "khong-phai-zip.docx": (
+        lambda: b"PK\x03\x04 day khong phai tep Word" * 10,
+        "không phải tệp Word",
+    ),
     "zip-bomb.docx": (zip_bomb, "zip bomb"),
     "thieu-noi-dung.docx": (
         lambda: _zip({"hello.txt": b"xin chao"}),

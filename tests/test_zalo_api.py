@@ -9,10 +9,11 @@ import socket
 import httpx
 import pytest
 from aiohttp import web
-from fake_zalo import FakeZalo, text_update
 
 from bot.zalo_api import MAX_TEXT, RetryPolicy, ZaloApiError, ZaloBotAPI
 from index.errors import PlatformError
+
+from fake_zalo import FakeZalo, text_update
 
 FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
 

@@ -11,10 +11,10 @@ import shutil
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from fake_zalo import FakeZalo, message_update, text_update
 
 from bot import messages
 from bot.core import Conversation, Settings
@@ -25,13 +25,15 @@ from bot.zalo_api import RetryPolicy, ZaloApiError, ZaloBotAPI
 from bot.zalo_updates import IMAGE, STICKER, UNSUPPORTED
 from index.errors import PlatformError
 
+from fake_zalo import FakeZalo, message_update, text_update
+
 DATA = Path(__file__).parent / "data" / "zalo"
 ADMIN = "zalo-admin-1"
 FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
 
 QUESTION = "tài khoản định danh điện tử mức 2 dùng để làm gì"
-OTHER_QUESTION = "25 dịch vụ công thiết yếu gồm những gì"
-LONG_PASSAGE_QUESTION = "làm sạch dữ liệu hộ tịch và số hóa hồ sơ"
+OTHER_QUESTION = "nộp hồ sơ trực tuyến có phải xuất trình sổ hộ khẩu giấy không"
+LONG_PASSAGE_QUESTION = "chia sẻ dữ liệu dân cư với dữ liệu chuyên ngành về bảo hiểm, thuế, đất đai"
 
 
 @pytest.fixture(scope="module")
@@ -303,6 +305,38 @@ async def test_a_webhook_duplicate_is_answered_once(conv, fake):
         await fake.wait_sent(1)
         await bot.idle()
     assert fake.texts("c-hook-dup") == core_says(conv, "/help")
+
+
+# ----- reminders ------------------------------------------------------------------------
+
+REMINDER_DAY = datetime(2026, 6, 23, 8, 0)  # 7 days before the 30/6/2026 deadline in the data
+
+
+async def subscribe(bot: ZaloBot, fake: FakeZalo, chat_id: str) -> int:
+    fake.push(text_update("/subscribe", message_id=f"sub-{chat_id}", chat_id=chat_id))
+    await fake.wait_for(lambda: len(fake.texts(chat_id)) >= 1)
+    await bot.idle()
+    return len(fake.texts(chat_id))
+
+
+async def test_a_subscribed_chat_gets_its_reminder_once(conv, fake):
+    async with running(conv, fake) as bot:
+        before = await subscribe(bot, fake, "c-remind")
+        due = [o for o in conv.due_reminders(REMINDER_DAY) if o.chat_id == "c-remind"]
+        first = await bot.send_due_reminders(REMINDER_DAY)
+        second = await bot.send_due_reminders(REMINDER_DAY)
+    assert (first, second) == (1, 0)
+    assert fake.texts("c-remind")[before:] == render(due[0].reply)
+
+
+async def test_a_reminder_that_could_not_be_sent_is_tried_again(conv, fake):
+    async with running(conv, fake) as bot:
+        before = await subscribe(bot, fake, "c-remind-retry")
+        fake.fail_next(FAST.attempts, 500, "sendMessage")
+        failed = await bot.send_due_reminders(REMINDER_DAY)
+        retried = await bot.send_due_reminders(REMINDER_DAY)
+    assert (failed, retried) == (0, 1)
+    assert len(fake.texts("c-remind-retry")) > before
 
 
 # ----- running as a service -------------------------------------------------------------

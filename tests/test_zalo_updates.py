@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fake_zalo import message_update, text_update
-
 from bot.zalo_updates import (
     GROUP,
     PRIVATE,
@@ -14,6 +12,8 @@ from bot.zalo_updates import (
     parse_update,
     strip_mention,
 )
+
+from fake_zalo import message_update, text_update
 
 BOT = BotIdentity(id="bot-de06", name="Bot Trợ lý 06")
 
