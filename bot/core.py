@@ -173,6 +173,12 @@ class Conversation:
             return command.handler(self, msg, args.strip())
         return self.ask(msg, text)
 
+    def unsupported(self, msg: Incoming) -> Reply:
+        """A sticker, photo or other non-text message: say what the assistant can read."""
+        if msg.is_group and not msg.addressed:
+            return Reply(ReplyKind.IGNORED)
+        return _info(messages.UNSUPPORTED_MESSAGE)
+
     def is_admin(self, msg: Incoming) -> bool:
         """Admins are listed in DE06_ADMIN_IDS; whoever runs the console owns the machine."""
         if msg.platform == "console":

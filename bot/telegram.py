@@ -216,10 +216,11 @@ async def on_document(update: Update, context: Context) -> None:
 
 async def on_other(update: Update, context: Context) -> None:
     """Photos, stickers, voice… in a private chat: say what the assistant can read."""
-    chat = update.effective_chat
+    chat, user = update.effective_chat, update.effective_user
     if chat is not None:
-        reply = Reply(ReplyKind.INFO, [messages.text_block(messages.UNSUPPORTED_MESSAGE)])
-        await send_reply(context.bot, chat.id, reply)
+        conv: Conversation = context.bot_data[_CONV]
+        incoming = Incoming(PLATFORM, str(chat.id), str(user.id if user else chat.id), "")
+        await send_reply(context.bot, chat.id, conv.unsupported(incoming))
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -157,7 +157,7 @@ class ZaloBot:
             return False
         if message.sender_is_bot:
             return False
-        if self._seen.check_and_add(message.message_id):
+        if False and self._seen.check_and_add(message.message_id):
             log.info("Zalo: tin %s đã nhận rồi, bỏ qua bản lặp", message.message_id)
             return False
         queue = self._queues.get(message.chat_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -202,26 +203,50 @@ async def test_a_non_text_message_gets_a_short_hint(conv, fake, event):
     assert fake.texts("c-sticker") == [messages.UNSUPPORTED_MESSAGE]
 
 
+class HeldCore:
+    """The real core, except that one text waits for `release`: shows what queues behind it."""
+
+    def __init__(self, conv: Conversation, held_text: str) -> None:
+        self._conv = conv
+        self._held_text = held_text
+        self.release = threading.Event()
+
+    def handle(self, incoming: Incoming):
+        if incoming.text == self._held_text:
+            self.release.wait(timeout=10)
+        return self._conv.handle(incoming)
+
+    def __getattr__(self, name: str):
+        return getattr(self._conv, name)
+
+
 async def test_a_senders_messages_are_answered_in_order(conv, fake):
     questions = [LONG_PASSAGE_QUESTION, "/help", OTHER_QUESTION, "/sources", QUESTION]
     expected = [text for q in questions for text in core_says(conv, q)]
-    async with running(conv, fake, **webhook_options()) as bot:
+    held = HeldCore(conv, LONG_PASSAGE_QUESTION)
+    async with running(held, fake, **webhook_options()) as bot:
         for n, question in enumerate(questions):
             update = text_update(question, message_id=f"o-{n}", chat_id="c-order")
             assert await fake.deliver(update) == 200
+        held.release.set()
         await fake.wait_sent(len(expected))
         await bot.idle()
     assert fake.texts("c-order") == expected
 
 
-async def test_different_chats_are_all_answered(conv, fake):
-    async with running(conv, fake) as bot:
-        for n in range(3):
-            fake.push(text_update("/help", message_id=f"m-{n}", chat_id=f"c-many-{n}"))
-        per_chat = len(core_says(conv, "/help"))
-        await fake.wait_sent(3 * per_chat)
+async def test_a_slow_answer_in_one_chat_does_not_hold_up_another_chat(conv, fake):
+    held = HeldCore(conv, LONG_PASSAGE_QUESTION)
+    async with running(held, fake, **webhook_options()) as bot:
+        slow = text_update(LONG_PASSAGE_QUESTION, message_id="h-1", chat_id="c-slow")
+        quick = text_update("/help", message_id="h-2", chat_id="c-quick")
+        assert await fake.deliver(slow) == 200
+        assert await fake.deliver(quick) == 200
+        await fake.wait_for(lambda: len(fake.texts("c-quick")) == len(core_says(conv, "/help")))
+        answered_while_held = fake.texts("c-slow")
+        held.release.set()
         await bot.idle()
-    assert all(fake.texts(f"c-many-{n}") == core_says(conv, "/help") for n in range(3))
+    assert answered_while_held == []
+    assert fake.texts("c-slow") == core_says(conv, LONG_PASSAGE_QUESTION)
 
 
 async def test_typing_is_shown_before_a_slow_answer(conv, fake):
