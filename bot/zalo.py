@@ -26,7 +26,7 @@ import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -44,6 +44,9 @@ from bot.zalo_updates import (
     strip_mention,
 )
 from index.errors import PlatformError
+
+if TYPE_CHECKING:
+    from bot.core import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +102,7 @@ class ZaloConfig:
 class ZaloBot:
     """Runs one Zalo bot over a `Conversation`: start(), then stop() when done."""
 
-    def __init__(self, conv: Any, api: ZaloBotAPI, config: ZaloConfig) -> None:
+    def __init__(self, conv: Conversation, api: ZaloBotAPI, config: ZaloConfig) -> None:
         self._conv = conv
         self._api = api
         self._config = config
@@ -157,7 +160,7 @@ class ZaloBot:
             return False
         if message.sender_is_bot:
             return False
-        if False and self._seen.check_and_add(message.message_id):
+        if self._seen.check_and_add(message.message_id):
             log.info("Zalo: tin %s đã nhận rồi, bỏ qua bản lặp", message.message_id)
             return False
         queue = self._queues.get(message.chat_id)
@@ -189,11 +192,6 @@ class ZaloBot:
 
     async def _answer(self, message: ZaloMessage) -> None:
         addressed = is_addressed(message, self.identity)
-        if not message.is_text:
-            log.info("Zalo: nhận %s trong chat %s", message.event_name, message.chat_id)
-            if addressed:
-                await self._send(message.chat_id, [messages.UNSUPPORTED_MESSAGE])
-            return
         text = strip_mention(message.text, self.identity) if message.is_group else message.text
         incoming = Incoming(
             platform=PLATFORM,
@@ -204,16 +202,17 @@ class ZaloBot:
             addressed=addressed,
             message_id=message.message_id,
         )
-        typing: asyncio.Task[None] | None = None
-        if addressed:
-            if self._config.typing_delay <= 0:
-                await self._typing(message.chat_id)
-            else:
-                typing = asyncio.create_task(self._typing(message.chat_id, after=True))
+        if not message.is_text:
+            log.info("Zalo: nhận %s trong chat %s", message.event_name, message.chat_id)
+            reply = self._conv.unsupported(incoming)
+            if reply.kind is not ReplyKind.IGNORED:
+                await self._send(message.chat_id, render(reply))
+            return
+        typing = asyncio.create_task(self._typing(message.chat_id)) if addressed else None
         try:
             reply = await asyncio.to_thread(self._conv.handle, incoming)
         except Exception:
-            log.exception("Zalo: lõi trả lời lỗi với tin %s", message.message_id)
+            log.exception("Zalo: lỗi khi xử lý tin %s", message.message_id)
             await self._send(message.chat_id, [messages.INTERNAL_ERROR])
             return
         finally:
@@ -223,9 +222,9 @@ class ZaloBot:
             return
         await self._send(message.chat_id, render(reply))
 
-    async def _typing(self, chat_id: str, after: bool = False) -> None:
-        if after:
-            await asyncio.sleep(self._config.typing_delay)
+    async def _typing(self, chat_id: str) -> None:
+        """Show "typing…" only if the answer is not ready within `typing_delay`."""
+        await asyncio.sleep(self._config.typing_delay)
         try:
             await self._api.send_chat_action(chat_id, "typing")
         except PlatformError as exc:
@@ -247,7 +246,6 @@ class ZaloBot:
 
     async def send_due_reminders(self, now: datetime | None = None) -> int:
         """Send the core's due Zalo reminders; only delivered ones are marked sent."""
-        now = now or datetime.now().astimezone()
         due = await asyncio.to_thread(self._conv.due_reminders, now)
         sent = 0
         for outgoing in due:
@@ -318,7 +316,7 @@ class ZaloBot:
         return web.json_response({"ok": True})
 
 
-async def serve(conv: Any, config: ZaloConfig, stop: asyncio.Event | None = None) -> None:
+async def serve(conv: Conversation, config: ZaloConfig, stop: asyncio.Event | None = None) -> None:
     """Run the bot until `stop` is set (or a fatal API error, which is raised)."""
     stop = stop or asyncio.Event()
     async with ZaloBotAPI(config.token, config.base_url, retry=config.retry) as api:
@@ -336,7 +334,7 @@ async def serve(conv: Any, config: ZaloConfig, stop: asyncio.Event | None = None
             await bot.stop()
 
 
-def run(conv: Any, settings: Any = None) -> None:
+def run(conv: Conversation, settings: Any = None) -> None:
     """Entry point for `de06 serve zalo`; Zalo's own settings come from the environment."""
     config = ZaloConfig.from_env()
 

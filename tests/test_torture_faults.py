@@ -75,6 +75,7 @@ def test_answers_are_served_while_another_process_holds_the_store_lock(
         other.close()
 
 
+@pytest.mark.slow  # waits out SQLite's 5 s busy timeout
 def test_questions_logged_while_the_store_was_locked_are_written_once_it_frees(
     conv: Conversation, caplog: pytest.LogCaptureFixture
 ) -> None:

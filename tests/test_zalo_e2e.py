@@ -249,14 +249,16 @@ async def test_a_slow_answer_in_one_chat_does_not_hold_up_another_chat(conv, fak
     assert fake.texts("c-slow") == core_says(conv, LONG_PASSAGE_QUESTION)
 
 
-async def test_typing_is_shown_before_a_slow_answer(conv, fake):
-    async with running(conv, fake, typing_delay=0) as bot:
+async def test_typing_is_shown_while_a_slow_answer_is_prepared(conv, fake):
+    held = HeldCore(conv, QUESTION)
+    async with running(held, fake, typing_delay=0.05) as bot:
         fake.push(text_update(QUESTION, message_id="t-1", chat_id="c-typing"))
+        await fake.wait_for(lambda: fake.actions != [])
+        held.release.set()
         await fake.wait_sent(1)
         await bot.idle()
-    methods = [name for name, _ in fake.calls if name in ("sendChatAction", "sendMessage")]
-    assert methods[0] == "sendChatAction"
     assert fake.actions == [{"chat_id": "c-typing", "action": "typing"}]
+    assert fake.texts("c-typing") == core_says(conv, QUESTION)
 
 
 # ----- groups ---------------------------------------------------------------------------
