@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from dataclasses import dataclass, field
 
 from bot.models import Action, Block, Reply, ReplyKind, Run, Style
@@ -31,6 +32,8 @@ _TAGS = {
 
 _MAX_WORD = 512
 """Longest space-free stretch handed to `pack`: even fully escaped (x5) it fits one message."""
+
+_TAG = re.compile(r"<[^>]*>")
 
 _ROW_CHARS = 24
 """A row of buttons stays readable on a phone up to about this many label characters."""
@@ -72,7 +75,7 @@ def render(reply: Reply) -> list[TelegramMessage]:
     if reply.kind is ReplyKind.IGNORED:
         return []
     blocks = [_short_words(b) for b in reply.blocks]
-    texts = [t for t in _pack_within_limit(blocks) if t.strip()]
+    texts = [t for t in _pack_within_limit(blocks) if _TAG.sub("", t).strip()]
     if not texts:
         return []
     buttons = keyboard(reply.actions)

@@ -283,14 +283,14 @@ async def test_zalo_refuses_every_admin_command_to_a_non_admin(
 
 # ----- webhook secrets --------------------------------------------------------------------
 
-SECRET = "Bí-mật_webhook-0123456789"
+SECRET = "Bi-mat_webhook-0123456789"  # Telegram allows A-Z, a-z, 0-9, _ and -
 WRONG_SECRETS = {
     "missing": None,
     "empty": "",
     "prefix": SECRET[:-1],
     "longer": SECRET + "x",
     "case": SECRET.upper(),
-    "padded": f" {SECRET} ",
+    "same_length": SECRET[::-1],
 }
 
 
@@ -403,10 +403,8 @@ async def test_telegram_token_stays_out_of_logs_of_failures_and_tracebacks(
     async with running(app, poll_timeout=1):
         fake_telegram.queue(fake_telegram.private_text(9, "/boom"))
         fake_telegram.queue(fake_telegram.private_text(9, "/help"))
-        await fake_telegram.wait_for_messages(9, 2, timeout=30)
-    text = caplog.text + "".join(
-        logging.Formatter().formatException(r.exc_info) for r in caplog.records if r.exc_info
-    )
+        await fake_telegram.wait_for_messages(9, 1, timeout=30)  # /help, after /boom
+    text = caplog.text + "".join(r.exc_text or "" for r in caplog.records)
     assert "request to" in text  # the failure was logged…
     assert clean(text)  # …without the token
 
