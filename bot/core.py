@@ -27,7 +27,13 @@ from bot.ratelimit import RateLimiter
 from bot.uploads import check_upload, save_upload
 from index import deadline_store
 from index.build import ReloadReport, reload_store
-from index.errors import KnowledgeError, NotAuthorized, StoreError, UploadRejected
+from index.errors import (
+    KnowledgeError,
+    NotAuthorized,
+    ReloadInProgress,
+    StoreError,
+    UploadRejected,
+)
 from index.lexicon import load_lexicon
 from index.models import Hit
 from index.normalize import fold, normalize_text
@@ -159,16 +165,11 @@ class Conversation:
             command = COMMANDS.get(name) or ALIASES.get(name)
             if command is None:
                 return _info(messages.UNKNOWN_COMMAND.format(cmd=name[:40]))
-            if command.admin and not self.is_admin(msg):
-                self.querylog.admin_attempt(msg.platform, msg.user_id, command.name, False)
-                log.warning(
-                    "refused /%s for non-admin %s:%s", command.name, msg.platform, msg.user_id
-                )
-                return Reply(
-                    ReplyKind.REFUSED,
-                    [messages.text_block(messages.NOT_ADMIN.format(cmd=command.name))],
-                )
             if command.admin:
+                try:
+                    self.require_admin(msg, command.name, messages.NOT_ADMIN.format(cmd=name))
+                except NotAuthorized as err:
+                    return _refused(str(err))
                 self.querylog.admin_attempt(msg.platform, msg.user_id, command.name, True)
             return command.handler(self, msg, args.strip())
         return self.ask(msg, text)
@@ -178,6 +179,14 @@ class Conversation:
         if msg.is_group and not msg.addressed:
             return Reply(ReplyKind.IGNORED)
         return _info(messages.UNSUPPORTED_MESSAGE)
+
+    def require_admin(self, msg: Incoming, action: str, refusal: str) -> None:
+        """Raise NotAuthorized (carrying the polite refusal) for non-admins; log the attempt."""
+        if self.is_admin(msg):
+            return
+        self.querylog.admin_attempt(msg.platform, msg.user_id, action, False)
+        log.warning("refused %s for non-admin %s:%s", action, msg.platform, msg.user_id)
+        raise NotAuthorized(refusal)
 
     def is_admin(self, msg: Incoming) -> bool:
         """Admins are listed in DE06_ADMIN_IDS; whoever runs the console owns the machine."""
@@ -195,7 +204,7 @@ class Conversation:
         if not any(ch.isalnum() for ch in text):
             return _info(messages.EMPTY)
         if not self._limiter.allow(f"{msg.platform}:{msg.user_id}"):
-            return Reply(ReplyKind.REFUSED, [messages.text_block(messages.RATE_LIMITED)])
+            return _refused(messages.RATE_LIMITED)
         started = time.perf_counter()
         notes: list[Block] = []
         if len(text) > MAX_QUESTION_CHARS:
@@ -264,10 +273,12 @@ class Conversation:
 
     # ----- reload & upload --------------------------------------------------------
     def reload(self) -> ReloadReport:
-        """Rebuild store and index; raises ReloadInProgress-like KnowledgeError on failure."""
-        if not self._reload_lock.acquire(blocking=False):
-            from index.errors import ReloadInProgress
+        """Rebuild store and index, then swap the snapshot in one assignment.
 
+        Raises ReloadInProgress when another reload runs, KnowledgeError/StoreError when the
+        new knowledge base cannot be built; the old snapshot keeps serving in both cases.
+        """
+        if not self._reload_lock.acquire(blocking=False):
             raise ReloadInProgress(messages.RELOAD_BUSY)
         try:
             report = reload_store(self.settings.kb_dir, self.store)
@@ -279,14 +290,12 @@ class Conversation:
             self._reload_lock.release()
 
     def upload_check(self, msg: Incoming, filename: str, size: int | None) -> Reply | None:
-        if not self.is_admin(msg):
-            self.querylog.admin_attempt(msg.platform, msg.user_id, "upload", False)
-            log.warning("refused upload from non-admin %s:%s", msg.platform, msg.user_id)
-            return Reply(ReplyKind.REFUSED, [messages.text_block(messages.UPLOAD_NEEDS_ADMIN)])
+        """A refusal, or None when the adapter may download the file (before downloading)."""
         try:
+            self.require_admin(msg, "upload", messages.UPLOAD_NEEDS_ADMIN)
             check_upload(filename, size)
-        except UploadRejected as err:
-            return Reply(ReplyKind.REFUSED, [messages.text_block(str(err))])
+        except (NotAuthorized, UploadRejected) as err:
+            return _refused(str(err))
         return None
 
     def upload(self, msg: Incoming, filename: str, data: bytes) -> Reply:
@@ -304,7 +313,7 @@ class Conversation:
                 self.today(),
             )
         except UploadRejected as err:
-            return Reply(ReplyKind.REFUSED, [messages.text_block(str(err))])
+            return _refused(str(err))
         rel = saved.path.relative_to(self.settings.kb_dir).as_posix()
         said = f"Đã lưu “{saved.title}” thành {rel}" + (
             " — thay cho bản cũ cùng tên (bản cũ được sao lưu)." if saved.replaced else "."
@@ -338,6 +347,10 @@ def _lead_blocks(records: list, today: date) -> list[Block]:
 
 def _info(text: str) -> Reply:
     return Reply(ReplyKind.INFO, [messages.text_block(text)])
+
+
+def _refused(text: str) -> Reply:
+    return Reply(ReplyKind.REFUSED, [messages.text_block(text)])
 
 
 def cmd_help(conv: Conversation, msg: Incoming, args: str) -> Reply:
@@ -420,8 +433,6 @@ def cmd_unsubscribe(conv: Conversation, msg: Incoming, args: str) -> Reply:
 
 
 def cmd_reload(conv: Conversation, msg: Incoming, args: str) -> Reply:
-    from index.errors import ReloadInProgress
-
     try:
         report = conv.reload()
     except ReloadInProgress:
@@ -552,4 +563,4 @@ def _log_report(report: ReloadReport) -> None:
         log.warning("skipped document %s: %s", err.path, err.reason)
 
 
-__all__ = ["Conversation", "Settings", "Outgoing", "Snapshot", "NotAuthorized"]
+__all__ = ["Conversation", "Settings", "Outgoing", "Snapshot"]
