@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
 HITS_PER_ANSWER = 3
 SESSIONS_MAX = 20_000
+MAX_SQLITE_INT = 2**63 - 1  # ids typed by users beyond this cannot exist (and would overflow)
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving: a fixed offset is exact
 
 
@@ -281,8 +283,11 @@ class Conversation:
         if not self._reload_lock.acquire(blocking=False):
             raise ReloadInProgress(messages.RELOAD_BUSY)
         try:
-            report = reload_store(self.settings.kb_dir, self.store)
-            self._snapshot = _load_snapshot(self.settings, self.store)
+            try:
+                report = reload_store(self.settings.kb_dir, self.store)
+                self._snapshot = _load_snapshot(self.settings, self.store)
+            except sqlite3.Error as err:
+                raise StoreError(f"kho dữ liệu SQLite không ghi được ({err})") from err
             self.last_reload = report
             _log_report(report)
             return report
@@ -386,6 +391,8 @@ def cmd_view(conv: Conversation, msg: Incoming, args: str) -> Reply:
     pid: int | None = None
     if arg.startswith("p") and arg[1:].isdigit():
         pid = int(arg[1:])
+        if pid > MAX_SQLITE_INT:
+            return _info(messages.PASSAGE_GONE)
     elif arg.isdigit():
         session = conv._session(msg)
         if session is None:
@@ -405,7 +412,8 @@ def cmd_view(conv: Conversation, msg: Incoming, args: str) -> Reply:
 
 def cmd_feedback(conv: Conversation, msg: Incoming, args: str) -> Reply:
     parts = args.split()
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ("tot", "chua"):
+    valid = len(parts) == 2 and parts[0].isdigit() and parts[1] in ("tot", "chua")
+    if not valid or int(parts[0]) > MAX_SQLITE_INT:
         return _info(messages.BAD_FEEDBACK)
     conv.querylog.feedback(int(parts[0]), 1 if parts[1] == "tot" else -1)
     return _info(messages.FEEDBACK_THANKS)

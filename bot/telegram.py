@@ -230,8 +230,9 @@ async def on_error(update: object, context: Context) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is None:
         return
+    apology = Reply(ReplyKind.ERROR, [messages.text_block(messages.INTERNAL_ERROR)])
     try:
-        await context.bot.send_message(chat_id=chat.id, text=messages.INTERNAL_ERROR)
+        await send_reply(context.bot, chat.id, apology)  # with retries, like every answer
     except TelegramError:
         log.warning("could not send the apology to chat %s", chat.id, exc_info=True)
 

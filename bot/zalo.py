@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "zalo"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_WEBHOOK_BODY = 256 * 1024
+STOP_GRACE = 30.0  # seconds to finish answering received messages on shutdown
 
 
 @dataclass(frozen=True)
@@ -132,15 +133,27 @@ class ZaloBot:
         for task in done:
             task.result()
 
-    async def stop(self) -> None:
-        tasks = [*self._tasks, *self._workers]
-        for task in tasks:
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop taking messages, finish answering those already received, then stop.
+
+        Polling and reminders stop first (and the webhook stops accepting), so nothing new
+        arrives; the per-chat workers get `grace` seconds to answer what they hold.
+        """
+        for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        try:
+            await asyncio.wait_for(self.idle(), grace)
+        except TimeoutError:
+            log.warning("Zalo: hết %ss chờ trả lời nốt, dừng %d chat", grace, len(self._workers))
+        workers = list(self._workers)
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
 
     async def idle(self) -> None:
         """Wait until every queued message has been answered (used by tests and shutdown)."""

@@ -29,14 +29,38 @@ class CompiledBM25:
 
     def scores(self, term_ids: Sequence[int]) -> np.ndarray:
         """BM25Okapi.get_scores for the query made of these term ids (repeats count)."""
-        out = np.zeros(self.n_passages, dtype=np.float64)
         indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
         n_terms = self.matrix.shape[0]
-        for t in term_ids:
-            if 0 <= t < n_terms:
-                lo, hi = indptr[t], indptr[t + 1]
-                out[indices[lo:hi]] += data[lo:hi]
-        return out
+        spans = [(indptr[t], indptr[t + 1]) for t in term_ids if 0 <= t < n_terms]
+        if not spans:
+            return np.zeros(self.n_passages, dtype=np.float64)
+        # One bincount over the query's postings: a single pass in C, and it adds each
+        # passage's weights in query-term order, so the sums are the same bit for bit as
+        # adding term by term (a third faster than `out[indices] += data` per term).
+        return np.bincount(
+            np.concatenate([indices[lo:hi] for lo, hi in spans]),
+            weights=np.concatenate([data[lo:hi] for lo, hi in spans]),
+            minlength=self.n_passages,
+        )
+
+    def top(self, term_ids: Sequence[int], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k best-scoring passages with a score above 0 (unordered), and their scores.
+
+        Tried and dropped: MaxScore (score the rare terms, look the common ones up only
+        for passages that can still make the top k). Questions about Đề án 06 are mostly
+        made of terms in a large share of the passages, so it rarely narrowed anything
+        down and was slower than one bincount over all the postings.
+        """
+        return _best(self.scores(term_ids), k)
+
+
+def _best(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    k = min(k, len(scores))
+    if k == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    top = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
+    top = top[scores[top] > 0]
+    return top, scores[top]
 
 
 def compile_bm25(
@@ -51,23 +75,75 @@ def compile_bm25(
     doc_lengths are total term counts per passage (BM25's |D|). Each (term, passage)
     pair must appear once.
     """
+    order = np.argsort(doc_index, kind="stable")
+    sizes = np.bincount(doc_index, minlength=len(doc_lengths))
+    return compile_passage_major(
+        np.concatenate(([0], np.cumsum(sizes))), term_ids[order], counts[order], doc_lengths,
+        n_terms,
+    )  # fmt: skip
+
+
+def compile_passage_major(
+    indptr: np.ndarray,
+    term_ids: np.ndarray,
+    counts: np.ndarray,
+    doc_lengths: np.ndarray,
+    n_terms: int,
+) -> CompiledBM25:
+    """Build from postings grouped by passage, as the store keeps them.
+
+    Passage p's terms are term_ids[indptr[p]:indptr[p+1]] with their counts.
+    """
     n_docs = len(doc_lengths)
+    by_passage = sparse.csr_matrix(
+        (
+            np.asarray(counts, dtype=np.int32),
+            np.asarray(term_ids, dtype=np.int32),
+            np.asarray(indptr, dtype=np.int32 if indptr[-1] < 2**31 else np.int64),
+        ),
+        shape=(n_docs, n_terms),
+    )
+    del term_ids, counts
+    return compile_by_passage(by_passage, doc_lengths)
+
+
+CHUNK = 1 << 20  # postings per step of the in-place weight computation
+
+
+def compile_by_passage(counts: sparse.csr_matrix, doc_lengths: np.ndarray) -> CompiledBM25:
+    """Build from a passage × term matrix of integer counts, which this takes over.
+
+    At 100k passages there are ~17M postings. The transpose is scipy's counting sort
+    (no argsort, int32 indices) and the weights are computed in place a chunk at a
+    time: a COO build with int64 coordinates and whole-array float temporaries peaked
+    at over a gigabyte, and a reload holds the old index while building the new one.
+    """
+    n_docs, n_terms = counts.shape
     if n_docs == 0:
         return CompiledBM25(sparse.csr_matrix((n_terms, 0)), np.zeros(n_terms))
-    df = np.bincount(term_ids, minlength=n_terms)
+    by_term = counts.tocsc()  # columns = terms, row indices sorted: the postings lists
+    del counts
+    df = np.diff(by_term.indptr)
     present = df > 0
     idf = np.zeros(n_terms, dtype=np.float64)
     idf[present] = np.log(n_docs - df[present] + 0.5) - np.log(df[present] + 0.5)
     average_idf = idf[present].sum() / max(1, int(present.sum()))
     idf[present & (idf < 0)] = EPSILON * average_idf
     avgdl = doc_lengths.sum() / n_docs
-    tf = counts.astype(np.float64)
-    norm = K1 * (1 - B + B * doc_lengths[doc_index] / avgdl)
-    weights = idf[term_ids] * (tf * (K1 + 1) / (tf + norm))
-    matrix = sparse.csr_matrix(
-        (weights, (term_ids, doc_index)), shape=(n_terms, n_docs), dtype=np.float64
-    )
-    matrix.sort_indices()
+    norm = K1 * (1 - B + B * np.asarray(doc_lengths, dtype=np.float64) / avgdl)
+    indptr, indices = by_term.indptr, by_term.indices
+    weights = by_term.data.astype(np.float64)  # term frequencies, becoming weights
+    del by_term
+    for lo in range(0, len(weights), CHUNK):
+        hi = min(lo + CHUNK, len(weights))
+        tf = weights[lo:hi]
+        denominator = norm[indices[lo:hi]]
+        denominator += tf
+        tf *= K1 + 1
+        tf /= denominator
+        tf *= idf[np.searchsorted(indptr, np.arange(lo, hi), side="right") - 1]
+    matrix = sparse.csr_matrix((weights, indices, indptr), shape=(n_terms, n_docs), copy=False)
+    matrix.has_sorted_indices = True
     return CompiledBM25(matrix, idf)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,8 @@ from index.store import Store
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN_DOCS = 40  # below this, starting worker processes costs more than it saves
+# Batches stay small: _write_deadlines looks passages up per document below 500 documents.
+BATCH_MAX_DOCS = 200
 
 
 @dataclass
@@ -53,7 +56,21 @@ class ReloadReport:
 class _Analysed:
     doc: Document
     passages: list[Passage]
-    terms: list[list[str]]
+    counts: list[np.ndarray]  # per passage: (k, 2) int32 rows of (term id, occurrences)
+    lengths: list[int]  # per passage: number of terms, BM25's |D|
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Analysed documents whose term ids index `terms`, the batch's own vocabulary.
+
+    Workers send ids and counts rather than every passage's term strings: pickled
+    strings are not shared, so lists of them cost ~20 KB per passage in the parent
+    (gigabytes at 100k passages), while ids cost ~1 KB.
+    """
+
+    terms: list[str]
+    docs: list[_Analysed]
 
 
 def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> ReloadReport:
@@ -78,30 +95,43 @@ def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> R
     report.removed = sorted(set(stored) - present)
     if relex and stored:
         # Changed only because the word lists changed: not news for the admin.
-        report.changed = [d for d in report.changed if stored.get(d) != _hash_of(found, d)]
-    analysed = analyse(todo, lexicon, workers=workers)
-    report.analysed_passages = sum(len(a.passages) for a in analysed)
+        hashes = {d.doc_id: d.content_hash for d in found.documents}
+        report.changed = [d for d in report.changed if stored.get(d) != hashes[d]]
     with db.conn:  # one transaction
-        _write(store, analysed, report.removed, lexicon)
+        report.analysed_passages = _write(
+            store, analyse(todo, lexicon, workers=workers), report.removed, lexicon
+        )
     report.passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.deadlines = db.execute("SELECT count(*) FROM deadlines").fetchone()[0]
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _hash_of(found, doc_id: str) -> str:
-    return next(d.content_hash for d in found.documents if d.doc_id == doc_id)
+def analyse(
+    docs: list[Document], lexicon: Lexicon, *, workers: int | None = None
+) -> Iterator[_Batch]:
+    """Split and analyse documents, in worker processes when there are many.
 
-
-def analyse(docs: list[Document], lexicon: Lexicon, *, workers: int | None = None) -> list[_Analysed]:
-    """Split and analyse documents, in worker processes when there are many."""
+    Batches come back in document order, one at a time, so the caller can write each
+    and let it go instead of holding the whole knowledge base's analysis at once.
+    """
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    if not docs:
+        return
+    size = max(1, min(BATCH_MAX_DOCS, len(docs) // (workers * 8)))
+    batches = [docs[i : i + size] for i in range(0, len(docs), size)]
     if workers <= 1 or len(docs) < PARALLEL_MIN_DOCS:
-        return [_analyse_one(doc, Analyzer(lexicon)) for doc in docs] if docs else []
-    chunk = max(1, len(docs) // (workers * 8))
-    batches = [docs[i : i + chunk] for i in range(0, len(docs), chunk)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(lexicon,)) as pool:
-        return [a for batch in pool.map(_analyse_batch, batches) for a in batch]
+        analyzer = Analyzer(lexicon)
+        yield from (_analyse_docs(batch, analyzer) for batch in batches)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(lexicon,))
+    with pool:
+        for batch, done in zip(batches, pool.map(_analyse_batch, batches), strict=True):
+            # The worker sends no document bodies back: the parent has them already.
+            terms, analysed = done
+            yield _Batch(
+                terms, [_Analysed(d, *a) for d, a in zip(batch, analysed, strict=True)]
+            )
 
 
 _worker_analyzer: Analyzer | None = None
@@ -112,60 +142,90 @@ def _init_worker(lexicon: Lexicon) -> None:
     _worker_analyzer = Analyzer(lexicon)
 
 
-def _analyse_batch(docs: list[Document]) -> list[_Analysed]:
+def _analyse_batch(docs: list[Document]) -> tuple[list[str], list[tuple]]:
     assert _worker_analyzer is not None
-    return [_analyse_one(doc, _worker_analyzer) for doc in docs]
+    batch = _analyse_docs(docs, _worker_analyzer)
+    return batch.terms, [(a.passages, a.counts, a.lengths) for a in batch.docs]
 
 
-def _analyse_one(doc: Document, analyzer: Analyzer) -> _Analysed:
-    passages = split_passages(doc.doc_id, doc.body)
-    return _Analysed(doc, passages, [analyzer.passage_terms(p.text) for p in passages])
+def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
+    local: dict[str, int] = {}
+    out = []
+    for doc in docs:
+        passages = split_passages(doc.doc_id, doc.body)
+        counts, lengths = [], []
+        for p in passages:
+            terms = analyzer.passage_terms(p.text)
+            tf: dict[int, int] = {}
+            for term in terms:
+                tid = local.setdefault(term, len(local))
+                tf[tid] = tf.get(tid, 0) + 1
+            pairs = np.fromiter(
+                (x for pair in tf.items() for x in pair), dtype=np.int32, count=2 * len(tf)
+            )
+            counts.append(pairs.reshape(-1, 2))
+            lengths.append(len(terms))
+        out.append(_Analysed(doc, passages, counts, lengths))
+    return _Batch(list(local), out)
 
 
-def _write(store: Store, analysed: list[_Analysed], removed: list[str], lexicon: Lexicon) -> None:
+_INSERT_PASSAGE = (
+    'INSERT INTO passages (doc_id, ordinal, start, "end", text, n_terms, terms) '
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_DOCUMENT = (
+    "INSERT INTO documents (doc_id, path, title, date, source, url, content_hash, n_passages,"
+    " loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _write(store: Store, batches: Iterable[_Batch], removed: list[str], lexicon: Lexicon) -> int:
+    """Replace removed and re-analysed documents; returns how many passages were written."""
     db = store.db()
-    gone = removed + [a.doc.doc_id for a in analysed]
-    for i in range(0, len(gone), 500):
-        part = gone[i : i + 500]
+    vocab = {term: tid for tid, term in db.execute("SELECT id, term FROM terms")}
+    now = datetime.now().isoformat(timespec="seconds")
+    _delete(db, removed)
+    written = 0
+    for batch in batches:
+        _delete(db, [a.doc.doc_id for a in batch.docs])
+        new_terms: list[tuple[int, str]] = []
+        to_global = np.empty(len(batch.terms), dtype=np.int32)
+        for local, term in enumerate(batch.terms):
+            tid = vocab.get(term)
+            if tid is None:
+                tid = vocab[term] = len(vocab)
+                new_terms.append((tid, term))
+            to_global[local] = tid
+        db.conn.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", new_terms)
+        doc_rows, passage_rows = [], []
+        for a in batch.docs:
+            d = a.doc
+            doc_rows.append(
+                (d.doc_id, d.path, d.title, d.date, d.source, d.url, d.content_hash,
+                 len(a.passages), now)
+            )  # fmt: skip
+            for p, pairs, length in zip(a.passages, a.counts, a.lengths, strict=True):
+                packed = pairs.copy()
+                packed[:, 0] = to_global[pairs[:, 0]]
+                passage_rows.append(
+                    (p.doc_id, p.ordinal, p.start, p.end, p.text, length, packed.tobytes())
+                )
+        db.conn.executemany(_INSERT_DOCUMENT, doc_rows)
+        db.conn.executemany(_INSERT_PASSAGE, passage_rows)
+        written += len(passage_rows)
+        _write_deadlines(db, batch.docs)
+    store.set_meta("lexicon", lexicon.fingerprint)
+    store.set_meta("generation", str(int(store.meta("generation", "0")) + 1))
+    return written
+
+
+def _delete(db, doc_ids: list[str]) -> None:
+    for i in range(0, len(doc_ids), 500):
+        part = doc_ids[i : i + 500]
         marks = ",".join("?" * len(part))
         db.execute(f"DELETE FROM passages WHERE doc_id IN ({marks})", part)
         db.execute(f"DELETE FROM documents WHERE doc_id IN ({marks})", part)
         db.execute(f"DELETE FROM deadlines WHERE doc_id IN ({marks})", part)
-    vocab = {term: tid for tid, term in db.execute("SELECT id, term FROM terms")}
-    new_terms: list[tuple[int, str]] = []
-    now = datetime.now().isoformat(timespec="seconds")
-    doc_rows, passage_rows = [], []
-    for a in analysed:
-        doc_rows.append(
-            {
-                "doc_id": a.doc.doc_id, "path": a.doc.path, "title": a.doc.title,
-                "date": a.doc.date, "source": a.doc.source, "url": a.doc.url,
-                "content_hash": a.doc.content_hash, "n_passages": len(a.passages),
-                "loaded_at": now,
-            }
-        )
-        for passage, terms in zip(a.passages, a.terms, strict=True):
-            counts: dict[int, int] = {}
-            for term in terms:
-                tid = vocab.get(term)
-                if tid is None:
-                    tid = vocab[term] = len(vocab)
-                    new_terms.append((tid, term))
-                counts[tid] = counts.get(tid, 0) + 1
-            packed = np.array(list(counts.items()), dtype=np.int32).reshape(-1, 2)
-            passage_rows.append(
-                {
-                    "doc_id": passage.doc_id, "ordinal": passage.ordinal, "start": passage.start,
-                    "end": passage.end, "text": passage.text, "n_terms": len(terms),
-                    "terms": packed.tobytes(),
-                }
-            )
-    db["terms"].insert_all(({"id": t, "term": s} for t, s in new_terms), batch_size=5000)
-    db["documents"].insert_all(doc_rows, batch_size=1000)
-    db["passages"].insert_all(passage_rows, batch_size=1000)
-    _write_deadlines(db, analysed)
-    store.set_meta("lexicon", lexicon.fingerprint)
-    store.set_meta("generation", str(int(store.meta("generation", "0")) + 1))
 
 
 def _write_deadlines(db, analysed: list[_Analysed]) -> None:

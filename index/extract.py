@@ -33,7 +33,10 @@ def decode_text(raw: bytes, rel: Path) -> str:
         except UnicodeDecodeError as err:
             raise DocumentError(rel, "tệp UTF-16 bị hỏng, không đọc được") from err
     if b"\x00" in raw[:4096]:
-        raise DocumentError(rel, "tệp nhị phân, không phải văn bản")
+        text = _utf16_without_bom(raw)
+        if text is None:
+            raise DocumentError(rel, "tệp nhị phân, không phải văn bản")
+        return text
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -42,6 +45,20 @@ def decode_text(raw: bytes, rel: Path) -> str:
     if best is None:
         raise DocumentError(rel, "không nhận ra bảng mã; hãy lưu lại tệp dạng UTF-8")
     return str(best)
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 saved without a byte-order mark: NUL every other byte, readable once decoded."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:4000]
+        readable = sum(ch.isprintable() or ch in "\n\r\t" for ch in sample)
+        if sample and readable / len(sample) > 0.97:
+            return text
+    return None
 
 
 def _pdf_text(raw: bytes, rel: Path) -> str:

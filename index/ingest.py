@@ -16,7 +16,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from index.errors import DocumentError
+from index.errors import DocumentError, KnowledgeError
 from index.extract import extract_text
 from index.models import Document
 from index.normalize import normalize_text
@@ -36,7 +36,15 @@ class ScanResult:
 
 
 def scan(kb_dir: Path) -> ScanResult:
-    """Read every document under kb_dir; one bad file never stops the others."""
+    """Read every document under kb_dir; one bad file never stops the others.
+
+    A missing folder is an error, not an empty knowledge base: treating it as empty would
+    make a reload remove every document because of a typo in a path.
+    """
+    if not kb_dir.is_dir():
+        raise KnowledgeError(
+            f"không thấy thư mục tài liệu {kb_dir}; kiểm tra --kb hoặc biến môi trường DE06_KB"
+        )
     result = ScanResult()
     seen: dict[str, Path] = {}
     for path in sorted(kb_dir.rglob("*")):

@@ -111,22 +111,34 @@ class QueryLog:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        """The writer loop; it must never die, or every later row would be lost silently."""
         while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            if item[0] == "__flush__":
+            try:
+                if not self._step():
+                    return
+            except Exception:  # noqa: BLE001 - keep logging whatever one batch did
+                log.exception("query log writer: unexpected error, continuing")
+
+    def _step(self) -> bool:
+        """Handle one queue item (and whatever else is waiting); False when closed."""
+        item = self._queue.get()
+        if item is None:
+            return False
+        if item[0] == "__flush__":
+            try:
                 self._write_pending()
+            finally:
                 item[1][0].set()
-                continue
-            self._pending.append(item)
-            while not self._queue.empty() and len(self._pending) < 500:
-                nxt = self._queue.get()
-                if nxt is None or nxt[0] == "__flush__":
-                    self._queue.put(nxt)  # handle it in order on the next turn
-                    break
-                self._pending.append(nxt)
-            self._write_pending()
+            return True
+        self._pending.append(item)
+        while not self._queue.empty() and len(self._pending) < 500:
+            nxt = self._queue.get()
+            if nxt is None or nxt[0] == "__flush__":
+                self._queue.put(nxt)  # handle it after this batch
+                break
+            self._pending.append(nxt)
+        self._write_pending()
+        return True
 
     def _write_pending(self) -> None:
         if not self._pending:
@@ -137,10 +149,37 @@ class QueryLog:
                 for sql, params in self._pending:
                     db.execute(sql, params)
         except sqlite3.Error as err:
+            if not _store_unavailable(err):
+                self._write_one_by_one()
+                return
             log.error("query log not written (%d rows kept for retry): %s", len(self._pending), err)
             if len(self._pending) > RETRY_LIMIT:
                 dropped = len(self._pending) - RETRY_LIMIT
                 log.error("query log: dropping %d oldest rows, store refuses writes", dropped)
                 del self._pending[:dropped]
             return
+        except (OverflowError, ValueError):
+            self._write_one_by_one()
+            return
         self._pending.clear()
+
+    def _write_one_by_one(self) -> None:
+        """A batch failed for a reason other than the store being unavailable: a bad row.
+
+        Write the rows one by one and drop (and log) only those that fail, so one bad row
+        cannot hold every later one hostage.
+        """
+        db = self._store.db()
+        for sql, params in self._pending:
+            try:
+                with db.conn:
+                    db.execute(sql, params)
+            except (sqlite3.Error, OverflowError, ValueError) as err:
+                log.error("query log: dropping a row that cannot be written: %s", err)
+        self._pending.clear()
+
+
+def _store_unavailable(err: sqlite3.Error) -> bool:
+    """Locked, busy, read-only or full: worth retrying later, unlike a bad row."""
+    text = str(err).lower()
+    return any(w in text for w in ("locked", "busy", "readonly", "read-only", "disk", "unable"))

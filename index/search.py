@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
-from index.bm25 import CompiledBM25, compile_bm25
+from index.bm25 import CompiledBM25, compile_by_passage
 from index.dedup import near_duplicate, shingles
 from index.models import Hit
 from index.normalize import fold, has_diacritics, match_form
@@ -25,7 +26,7 @@ CANDIDATES = 30
 ANSWER_COVERAGE = 0.5
 HIT_COVERAGE = 0.35
 DUP_LOOKAHEAD = 6
-FEATURE_CACHE = 20_000
+FEATURE_CACHE = 10_000  # passages; ~5 KB each per cache
 RELATIVE_FLOOR = 0.25  # a further hit scoring under this share of the best one is noise
 TIMING_BOOST = 1.3
 _TIMING = re.compile(
@@ -78,33 +79,27 @@ class SearchIndex:
         self.passage_ids, self.docs, self.generation = passage_ids, docs, generation
         self._max_idf = float(bm25.idf.max()) if len(bm25.idf) else 1.0
         self.folded_stop = self._safe_folded_stopwords()
-        self._feature_cache: dict[int, tuple[list[str], frozenset[int]]] = {}
+        self._shingle_cache: dict[int, frozenset[int]] = {}
+        self._present_cache: dict[tuple[int, object], frozenset[str]] = {}
 
     @classmethod
     def load(cls, store: Store, analyzer: Analyzer) -> SearchIndex:
         db = store.db()
-        vocab = {term: tid for tid, term in db.execute("SELECT id, term FROM terms")}
-        ids, lengths, blobs = [], [], []
-        for pid, n_terms, blob in db.execute("SELECT id, n_terms, terms FROM passages ORDER BY id"):
-            ids.append(pid)
-            lengths.append(n_terms)
-            blobs.append(np.frombuffer(blob, dtype=np.int32))
-        sizes = np.array([len(b) // 2 for b in blobs], dtype=np.int64)
-        flat = np.concatenate(blobs).reshape(-1, 2) if blobs else np.zeros((0, 2), np.int32)
-        doc_index = np.repeat(np.arange(len(ids), dtype=np.int64), sizes)
-        bm25 = compile_bm25(
-            flat[:, 0].astype(np.int64),
-            flat[:, 1].astype(np.int64),
-            doc_index,
-            np.array(lengths, dtype=np.float64),
-            max(vocab.values(), default=-1) + 1,
-        )
-        docs = {
-            r["doc_id"]: DocInfo(r["title"], r["source"] or "", r["date"] or "", r["url"] or "")
-            for r in db["documents"].rows
-        }
-        generation = store.meta("generation", "0")
-        return cls(store, analyzer, bm25, vocab, np.array(ids, dtype=np.int64), docs, generation)
+        in_transaction = db.conn.in_transaction
+        if not in_transaction:
+            db.execute("BEGIN")  # one consistent snapshot even if a reload commits meanwhile
+        try:
+            vocab = {term: tid for tid, term in db.execute("SELECT id, term FROM terms")}
+            bm25, ids = _compile_from_store(db, max(vocab.values(), default=-1) + 1)
+            docs = {
+                r["doc_id"]: DocInfo(r["title"], r["source"] or "", r["date"] or "", r["url"] or "")
+                for r in db["documents"].rows
+            }
+            generation = store.meta("generation", "0")
+        finally:
+            if not in_transaction:
+                db.execute("COMMIT")
+        return cls(store, analyzer, bm25, vocab, ids, docs, generation)
 
     @property
     def n_passages(self) -> int:
@@ -126,10 +121,7 @@ class SearchIndex:
         ids = self.term_ids(question)
         if not ids or self.n_passages == 0:
             return SearchResult(question, False, [], False)
-        scores = self.bm25.scores(ids)
-        n_cand = min(CANDIDATES + offset, self.n_passages)
-        top = np.argpartition(-scores, n_cand - 1)[:n_cand]
-        top = top[scores[top] > 0]
+        top, top_scores = self.bm25.top(ids, CANDIDATES + offset)
         if len(top) == 0:
             return SearchResult(question, False, [], False)
         rows = self._fetch([int(self.passage_ids[i]) for i in top])
@@ -137,11 +129,10 @@ class SearchIndex:
         key = word_key(has_diacritics(question))
         timing = is_timing_question(question)
         ranked = []
-        for i in top:
+        for i, score in zip(top.tolist(), top_scores.tolist(), strict=True):
             row = rows.get(int(self.passage_ids[i]))
             if row is None:
                 continue
-            score = float(scores[i])
             if timing and DATE_RE.search(row["text"]):
                 score *= TIMING_BOOST
             ranked.append((score, row))
@@ -179,22 +170,38 @@ class SearchIndex:
             weights[syllable] = max(idf, 0.05)
         return weights
 
-    def _features(self, row: dict) -> tuple[list[str], frozenset[int]]:
-        """Words (abbreviations expanded) and shingles of a passage, cached per passage."""
-        cached = self._feature_cache.get(row["id"])
-        if cached is None:
+    def _shingles(self, row: dict) -> frozenset[int]:
+        """Shingles of a passage for the near-duplicate test, cached per passage."""
+        sig = self._shingle_cache.get(row["id"])
+        if sig is None:
+            sig = shingles(row["text"])
+            if len(self._shingle_cache) >= FEATURE_CACHE:
+                self._shingle_cache.clear()
+            self._shingle_cache[row["id"]] = sig
+        return sig
+
+    def _present(self, row: dict, key) -> frozenset[str]:
+        """The passage's words (abbreviations expanded) as `key` compares them, cached.
+
+        Cached as the keyed set rather than the word list: that is what every question
+        needs, and it is half the memory.
+        """
+        cache_key = (row["id"], key)
+        present = self._present_cache.get(cache_key)
+        if present is None:
             words = _WORD.findall(self.analyzer.expand(match_form(row["text"])))
-            cached = (words, shingles(row["text"]))
-            if len(self._feature_cache) > FEATURE_CACHE:
-                self._feature_cache.clear()
-            self._feature_cache[row["id"]] = cached
-        return cached
+            present = frozenset(key(w) for w in words)
+            if len(self._present_cache) >= FEATURE_CACHE:
+                self._present_cache.clear()
+            self._present_cache[cache_key] = present
+        return present
 
     def _collapse(self, ranked, weights, key, wanted: int):
         """Relevant passages in rank order, each with the near-duplicates folded into it.
 
         Stops a few candidates after it has `wanted` groups: near-duplicates score alike,
-        so they sit right next to each other in the ranking.
+        so they sit right next to each other in the ranking. Coverage is only worked out
+        for a candidate that could become a group: below the relative floor it cannot.
         """
         total = sum(weights.values()) or 1.0
         groups: list[tuple[float, dict, float, list[dict]]] = []
@@ -204,16 +211,17 @@ class SearchIndex:
         for n, (score, row) in enumerate(ranked):
             if len(groups) >= wanted and n - last_new > DUP_LOOKAHEAD:
                 break
-            words, sig = self._features(row)
-            present = {key(w) for w in words}
-            coverage = sum(w for t, w in weights.items() if t in present) / total
+            sig = self._shingles(row)
             for k, other in enumerate(sigs):
                 if near_duplicate(sig, other):
                     groups[k][3].append(row)
                     break
             else:
-                relevant = coverage >= HIT_COVERAGE and score >= RELATIVE_FLOOR * best
-                if relevant or not groups:
+                if groups and score < RELATIVE_FLOOR * best:
+                    continue
+                present = self._present(row, key)
+                coverage = sum(w for t, w in weights.items() if t in present) / total
+                if coverage >= HIT_COVERAGE or not groups:
                     groups.append((score, row, coverage, []))
                     sigs.append(sig)
                     last_new = n
@@ -235,3 +243,36 @@ class SearchIndex:
             source=info.source, date=info.date, url=info.url, text=row["text"], snippet=snippet,
             marks=marks, score=round(score, 4), also_in=tuple(also),
         )
+
+
+def _compile_from_store(db, n_terms: int) -> tuple[CompiledBM25, np.ndarray]:
+    """The BM25 matrix from the stored per-passage (term id, count) blobs, and passage ids."""
+    query = "SELECT count(*), coalesce(sum(length(terms)), 0) FROM passages"
+    n, total = db.execute(query).fetchone()
+    ids = np.empty(n, dtype=np.int64)
+    lengths = np.empty(n, dtype=np.float64)
+    # The counts matrix is passed on unnamed so the compiler can free it half-way.
+    return compile_by_passage(_stored_counts(db, n_terms, total // 8, ids, lengths), lengths), ids
+
+
+def _stored_counts(
+    db, n_terms: int, n_postings: int, ids: np.ndarray, lengths: np.ndarray
+) -> sparse.csr_matrix:
+    """Passage × term counts, filled blob by blob into preallocated int32 arrays.
+
+    Collecting 100k numpy views and concatenating them (then splitting the pairs)
+    tripled the memory this needs. Fills `ids` and `lengths` (BM25's |D|) per passage.
+    """
+    terms = np.empty(n_postings, dtype=np.int32)
+    counts = np.empty(n_postings, dtype=np.int32)
+    indptr = np.zeros(len(ids) + 1, dtype=np.int32 if n_postings < 2**31 else np.int64)
+    at = 0
+    rows = db.execute("SELECT id, n_terms, terms FROM passages ORDER BY id")
+    for i, (pid, n_terms_in, blob) in enumerate(rows):
+        pairs = np.frombuffer(blob, dtype=np.int32)
+        size = len(pairs) // 2
+        terms[at : at + size] = pairs[0::2]
+        counts[at : at + size] = pairs[1::2]
+        at += size
+        ids[i], lengths[i], indptr[i + 1] = pid, n_terms_in, at
+    return sparse.csr_matrix((counts, terms, indptr), shape=(len(ids), n_terms), copy=False)

@@ -38,13 +38,17 @@ class Analyzer:
             else None
         )
 
-    def words(self, text: str) -> list[str]:
-        """pyvi words of the text, lower case, compounds joined with '_', no punctuation."""
+    def words(self, text: str, *, cache: bool = True) -> list[str]:
+        """pyvi words of the text, lower case, compounds joined with '_', no punctuation.
+
+        Questions repeat, so their lines are cached; passages are analysed once each and
+        caching them only grew every analysis worker by ~1 GB at 100k passages.
+        """
         text = self.expand(match_form(text))
         out: list[str] = []
         for line in text.split("\n"):
             if line.strip():
-                out.extend(self._segment(line))
+                out.extend(self._segment(line) if cache else _pyvi_words(line))
         return out
 
     def expand(self, text: str) -> str:
@@ -59,11 +63,7 @@ class Analyzer:
         cached = self._cache.get(line)
         if cached is not None:
             return cached
-        words = []
-        for raw in ViTokenizer.tokenize(line).split(" "):
-            parts = _WORD.findall(raw)
-            if parts:
-                words.append("_".join(parts))
+        words = _pyvi_words(line)
         if len(self._cache) >= _SENTENCE_CACHE_MAX:
             self._cache.clear()
         self._cache[line] = words
@@ -71,7 +71,7 @@ class Analyzer:
 
     def passage_terms(self, text: str) -> list[str]:
         """Index terms of a passage (with repetition: BM25 counts them)."""
-        return list(self._terms(self.words(text)))
+        return list(self._terms(self.words(text, cache=False)))
 
     def _terms(self, words: Iterable[str]) -> Iterable[str]:
         stop = self._stop
@@ -130,6 +130,15 @@ class Analyzer:
                 if key not in out:
                     out.append(key)
         return out
+
+
+def _pyvi_words(line: str) -> list[str]:
+    words = []
+    for raw in ViTokenizer.tokenize(line).split(" "):
+        parts = _WORD.findall(raw)
+        if parts:
+            words.append("_".join(parts))
+    return words
 
 
 @lru_cache(maxsize=262_144)

@@ -1,5 +1,6 @@
 """Docs stay honest: every chat command is in /help and in the README."""
 
+import re
 from pathlib import Path
 
 from bot.core import COMMANDS
@@ -31,3 +32,14 @@ def test_every_cli_command_is_in_the_readme():
 
 def test_readme_has_exactly_the_two_setup_commands():
     assert "make run" in README and "make test" in README
+
+
+def test_every_test_named_in_the_guarantees_exists():
+    """The README's Guarantees section must not cite a test that is gone."""
+    tests = Path(__file__).resolve().parent
+    section = README.split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    files = set(re.findall(r"(test_[a-z0-9_]+)\.py", section))
+    names = set(re.findall(r"::(test_[a-z0-9_]+)", section))
+    assert files and names
+    defined = "".join((tests / f"{f}.py").read_text(encoding="utf-8") for f in sorted(files))
+    assert sorted(n for n in names if f"def {n}(" not in defined) == []

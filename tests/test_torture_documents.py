@@ -235,11 +235,6 @@ def test_broken_word_list_fails_the_reload_and_the_old_index_keeps_serving(
     assert say(conv, QUESTION).hit_ids == before.hit_ids
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: index/build.py reload_store scans a missing folder as empty and removes every "
-    "document; it must fail as a whole (KnowledgeError) and keep the old index",
-)
 def test_missing_knowledge_folder_fails_the_reload_instead_of_emptying_the_index(
     conv: Conversation, kb: Path
 ) -> None:
@@ -251,12 +246,6 @@ def test_missing_knowledge_folder_fails_the_reload_instead_of_emptying_the_index
     assert say(conv, QUESTION).kind is ReplyKind.ANSWER
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: bot/core.py cmd_reload catches KnowledgeError/StoreError/OSError but not "
-    "sqlite3.Error, so a locked store raises out of Conversation.handle instead of replying "
-    "that the old index still serves",
-)
 def test_reload_against_a_locked_store_reports_failure_and_keeps_serving(
     conv: Conversation, docs: Path
 ) -> None:

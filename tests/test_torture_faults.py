@@ -7,6 +7,7 @@ knowledge base, and answers refused by the chat platform (429, 500, timeouts) ar
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import random
@@ -16,18 +17,28 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
 from bot.core import Conversation, Settings
-from bot.models import ReplyKind
+from bot.models import Incoming, ReplyKind
+from bot.render_text import render as render_text
+from bot.telegram import build_application, running
+from bot.zalo import ZaloBot, ZaloConfig, serve
+from bot.zalo_api import RetryPolicy, ZaloBotAPI
 from index import store as store_module
 from index.build import reload_store
 from index.store import Store
 
-from helpers import say
+from fake_telegram import FakeTelegram
+from fake_zalo import FakeZalo, text_update
+from helpers import ADMIN, say
+
+pytest_plugins = ["conftest_telegram"]
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Luật Căn cước có hiệu lực từ ngày nào?"
@@ -160,7 +171,7 @@ def document_ids(db_path: Path) -> set[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("moment", ["analysing", "writing"])
+@pytest.mark.parametrize("moment", ["early", "writing"])
 def test_sigkill_during_reload_leaves_the_last_complete_knowledge_base(
     settings: Settings, kb: Path, moment: str
 ) -> None:
@@ -181,7 +192,7 @@ def test_sigkill_during_reload_leaves_the_last_complete_knowledge_base(
         if moment == "writing":  # uncommitted pages spill into the WAL before the commit
             reached = wait_until(lambda: wal.exists() and wal.stat().st_size > 1_000_000, 120)
         else:
-            reached = wait_until(wal.exists, 60)  # the store is open: analysis has begun
+            reached = wait_until(wal.exists, 60)  # the store is open: reading and analysing
             time.sleep(1.0)
         assert reached and process.poll() is None, "the reload ended before it could be killed"
         os.killpg(process.pid, signal.SIGKILL)
@@ -199,3 +210,241 @@ def test_sigkill_during_reload_leaves_the_last_complete_knowledge_base(
         assert say(conv, QUESTION).kind is ReplyKind.ANSWER
     finally:
         conv.close()
+
+
+# ----- the chat platform fails: 429, 5xx, timeouts ------------------------------------------
+
+
+@pytest.fixture
+def telegram_app(fake_telegram: FakeTelegram, telegram_conv: Conversation) -> Application:
+    return build_application(
+        telegram_conv, fake_telegram.token, base_url=fake_telegram.base_url,
+        base_file_url=fake_telegram.base_file_url,
+    )  # fmt: skip
+
+
+async def ask_many(fake: FakeTelegram, app: Application, chats: list[int]) -> dict[int, list]:
+    async with running(app, poll_timeout=1):
+        for chat in chats:
+            fake.queue(fake.private_text(chat, QUESTION))
+        await fake.wait_for(lambda: all(fake.messages_to(c) for c in chats), timeout=60)
+        await fake.wait_idle()
+    return {c: fake.messages_to(c) for c in chats}
+
+
+async def test_telegram_answers_survive_a_run_of_429s(
+    fake_telegram: FakeTelegram, telegram_app: Application
+) -> None:
+    fake_telegram.fail_next("sendMessage", times=3, status=429, retry_after=1)
+    answers = await ask_many(fake_telegram, telegram_app, [201, 202, 203, 204])
+    assert all(len(sent) == 1 for sent in answers.values())  # retried, not duplicated
+    assert len(fake_telegram.calls_of("sendMessage")) == 4 + 3
+
+
+async def test_telegram_answers_survive_a_run_of_server_errors(
+    fake_telegram: FakeTelegram, telegram_app: Application
+) -> None:
+    for status in (500, 502, 503):
+        fake_telegram.fail_next("sendMessage", times=1, status=status)
+    answers = await ask_many(fake_telegram, telegram_app, [211, 212])
+    assert all(len(sent) == 1 for sent in answers.values())
+
+
+async def test_telegram_polling_survives_server_errors_without_losing_updates(
+    fake_telegram: FakeTelegram, telegram_app: Application
+) -> None:
+    fake_telegram.fail_next("getUpdates", times=3, status=502)
+    answers = await ask_many(fake_telegram, telegram_app, [221, 222, 223])
+    assert all(len(sent) == 1 for sent in answers.values())
+
+
+@pytest.mark.slow  # waits out python-telegram-bot's 5 s read timeout
+async def test_telegram_answer_survives_a_timed_out_send(
+    fake_telegram: FakeTelegram, telegram_app: Application
+) -> None:
+    fake_telegram.delay_next("sendMessage", seconds=7)
+    answers = await ask_many(fake_telegram, telegram_app, [231])
+    # the slow send may still land after the client gave up: at least once, at most twice
+    assert 1 <= len(answers[231]) <= 2
+
+
+class SlowZalo(FakeZalo):
+    """The fake Zalo API whose next `slow` sendMessage calls answer only after `seconds`."""
+
+    slow: int = 0
+    seconds: float = 1.0
+
+    async def _send_message(self, request, body):  # type: ignore[no-untyped-def]
+        if self.slow > 0:
+            self.slow -= 1
+            await asyncio.sleep(self.seconds)
+        return await super()._send_message(request, body)
+
+
+@asynccontextmanager
+async def zalo_running(conv: Conversation, fake: FakeZalo, timeout: float = 15.0):
+    retry = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
+    config = ZaloConfig(
+        token=fake.token, base_url=fake.base_url, poll_timeout=0.2, reminder_interval=3600,
+        typing_delay=30, retry=retry, poll_backoff=retry,
+    )  # fmt: skip
+    async with ZaloBotAPI(config.token, config.base_url, retry=retry, timeout=timeout) as api:
+        bot = ZaloBot(conv, api, config)
+        await bot.start()
+        try:
+            yield bot
+        finally:
+            await bot.stop()
+
+
+@pytest.fixture
+async def slow_zalo() -> AsyncIterator[SlowZalo]:
+    server = SlowZalo()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def core_says(conv: Conversation, text: str) -> list[str]:
+    return render_text(conv.handle(Incoming("zalo", "reference", "reference", text)))
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503])
+async def test_zalo_answers_survive_a_run_of_failures(
+    slow_zalo: SlowZalo, conv: Conversation, status: int
+) -> None:
+    slow_zalo.fail_next(3, status, "sendMessage")
+    async with zalo_running(conv, slow_zalo) as bot:
+        for i in range(3):
+            slow_zalo.push(text_update(QUESTION, message_id=f"f-{i}", chat_id=f"zc-{i}"))
+        await slow_zalo.wait_for(lambda: len({m["chat_id"] for m in slow_zalo.sent}) == 3)
+        await bot.idle()
+    expected = core_says(conv, QUESTION)
+    assert all(slow_zalo.texts(f"zc-{i}") == expected for i in range(3))
+
+
+async def test_zalo_answer_survives_a_timed_out_send(
+    slow_zalo: SlowZalo, conv: Conversation
+) -> None:
+    slow_zalo.slow, slow_zalo.seconds = 1, 1.0
+    async with zalo_running(conv, slow_zalo, timeout=0.3) as bot:
+        slow_zalo.push(text_update(QUESTION, message_id="t-1", chat_id="zt"))
+        await slow_zalo.wait_for(lambda: bool(slow_zalo.texts("zt")), timeout=15)
+        await bot.idle()
+    assert 1 <= len(slow_zalo.texts("zt")) <= 2  # at least once
+
+
+# ----- the process is stopped: SIGTERM finishes what it received, SIGKILL loses at most
+# ----- the batch in flight ----------------------------------------------------------------
+
+
+async def start_telegram_bot(fake: FakeTelegram, settings: Settings) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "DE06_TELEGRAM_BASE_URL": fake.base_url,
+        "DE06_TELEGRAM_BASE_FILE_URL": fake.base_file_url,
+        "DE06_ADMIN_IDS": ADMIN,
+        "DE06_QUESTIONS_PER_MINUTE": "1000",
+        "DE06_LOG_LEVEL": "WARNING",
+    }
+    env.pop("DE06_WEBHOOK_URL", None)
+    polls = len(fake.calls_of("getUpdates"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "--kb", str(settings.kb_dir),
+        "--db", str(settings.db_path), "serve", "telegram",
+        cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    await fake.wait_for(lambda: len(fake.calls_of("getUpdates")) > polls, timeout=60)
+    return process
+
+
+async def stopped(process: asyncio.subprocess.Process, sig: int) -> tuple[int, str]:
+    process.send_signal(sig)
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, err.decode(errors="replace")
+
+
+@pytest.mark.slow
+async def test_sigterm_finishes_the_questions_received_and_a_restart_answers_the_rest(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    fake = fake_telegram
+    Conversation.open(settings).close()  # build the store once, outside the timed bot
+    process = await start_telegram_bot(fake, settings)
+    try:
+        fake.delay_next("sendMessage", seconds=1.0, times=8)  # answers are in flight…
+        received = list(range(301, 309))
+        for chat in received:
+            fake.queue(fake.private_text(chat, QUESTION))
+        await fake.wait_for(lambda: len(fake.calls_of("sendMessage")) >= 1)
+        code, err = await stopped(process, signal.SIGTERM)  # …when the stop comes
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert code == 0, err
+    assert all(len(fake.messages_to(c)) == 1 for c in received), err
+    assert fake.pending_updates == 0  # confirmed to Telegram: not answered again on restart
+    waiting = list(range(311, 314))  # sent while the bot was down
+    for chat in waiting:
+        fake.queue(fake.private_text(chat, QUESTION))
+    process = await start_telegram_bot(fake, settings)
+    try:
+        await fake.wait_for(lambda: all(fake.messages_to(c) for c in waiting), timeout=60)
+        await stopped(process, signal.SIGTERM)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert all(len(fake.messages_to(c)) == 1 for c in received + waiting)
+
+
+@pytest.mark.slow
+async def test_sigkill_loses_at_most_the_batch_in_flight(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    fake = fake_telegram
+    Conversation.open(settings).close()
+    process = await start_telegram_bot(fake, settings)
+    try:
+        fake.delay_next("sendMessage", seconds=30, times=5)
+        in_flight = list(range(401, 406))
+        for chat in in_flight:
+            fake.queue(fake.private_text(chat, QUESTION))
+        await fake.wait_for(lambda: len(fake.calls_of("sendMessage")) >= 1)
+        code, _ = await stopped(process, signal.SIGKILL)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert code == -signal.SIGKILL
+    later = list(range(411, 416))
+    for chat in later:
+        fake.queue(fake.private_text(chat, QUESTION))
+    process = await start_telegram_bot(fake, settings)
+    try:
+        await fake.wait_for(lambda: all(fake.messages_to(c) for c in later), timeout=60)
+        await stopped(process, signal.SIGTERM)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert all(len(fake.messages_to(c)) == 1 for c in later)
+    assert all(len(fake.messages_to(c)) <= 1 for c in in_flight)
+
+
+async def test_zalo_graceful_stop_finishes_the_questions_received(
+    slow_zalo: SlowZalo, conv: Conversation
+) -> None:
+    slow_zalo.slow, slow_zalo.seconds = 3, 0.5
+    retry = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
+    config = ZaloConfig(
+        token=slow_zalo.token, base_url=slow_zalo.base_url, poll_timeout=0.2,
+        reminder_interval=3600, typing_delay=30, retry=retry, poll_backoff=retry,
+    )  # fmt: skip
+    stop = asyncio.Event()  # what `de06 serve zalo` sets on SIGTERM
+    serving = asyncio.create_task(serve(conv, config, stop))
+    chats = [f"zs-{i}" for i in range(3)]
+    for i, chat in enumerate(chats):
+        slow_zalo.push(text_update(QUESTION, message_id=f"s-{i}", chat_id=chat))
+    await slow_zalo.wait_for(lambda: slow_zalo.count("sendMessage") >= 1)
+    stop.set()
+    await asyncio.wait_for(serving, 30)
+    assert all(slow_zalo.texts(chat) for chat in chats)
