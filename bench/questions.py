@@ -63,10 +63,10 @@ def _around_abbreviation(rng: random.Random, sentence: str, pairs: list[tuple[st
     """A few words of the sentence around one of its abbreviations."""
     shorts = {short for _, short in pairs}
     words = sentence.split()
-    at = [i for i, w in enumerate(words) if w.strip(",.;:()“”\"") in shorts] or [0]
+    at = [i for i, w in enumerate(words) if w.strip(',.;:()“”"') in shorts] or [0]
     i = rng.choice(at)
     lo, hi = max(0, i - rng.randint(1, 4)), i + rng.randint(1, 4)
-    return " ".join(w.strip(",.;:()“”\"") for w in words[lo:hi])
+    return " ".join(w.strip(',.;:()“”"') for w in words[lo:hi])
 
 
 def generate_questions(n: int, *, seed: int = SEED) -> list[Question]:
@@ -88,7 +88,9 @@ def generate_questions(n: int, *, seed: int = SEED) -> list[Question]:
             text = _around_abbreviation(rng, _abbreviate(rng.choice(with_abbr), pairs), pairs)
             text = f"{rng.choice(_LEADS)}{text} {rng.choice(_TAILS)}".strip()
         else:
-            text = f"{rng.choice(_LEADS)}{_stretch(rng, rng.choice(sentences))} {rng.choice(_TAILS)}"
+            text = (
+                f"{rng.choice(_LEADS)}{_stretch(rng, rng.choice(sentences))} {rng.choice(_TAILS)}"
+            )
             text = text.strip()
             if kind == "unaccented":
                 text = fold(text).lower()

@@ -170,17 +170,24 @@ def table(results: list[dict]) -> str:
             if target and r["passages"] >= 100_000 and not _met(target, r[key]):
                 cell += " ✗"
             cells.append(cell)
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | {_target_text(target) if target else ''} |")
+        lines.append(
+            f"| {label} | " + " | ".join(cells) + f" | {_target_text(target) if target else ''} |"
+        )
     return head + "\n".join(lines) + "\n"
 
 
 def telegram_text(tg: dict | None) -> str:
     if not tg:
         return "Telegram throughput: not measured (--no-telegram).\n"
-    ok = "" if _met("telegram_msgs_per_s", tg["msgs_per_s"]) and tg["lost"] == tg["doubled"] == 0 else " ✗"
+    ok = (
+        ""
+        if _met("telegram_msgs_per_s", tg["msgs_per_s"]) and tg["lost"] == tg["doubled"] == 0
+        else " ✗"
+    )
     return (
-        f"Telegram adapter (long polling from a fake Bot API on 127.0.0.1, {tg['passages']:,}-passage "
-        f"knowledge base): {tg['messages']} questions from {tg['chats']} chats answered in "
+        "Telegram adapter (long polling from a fake Bot API on 127.0.0.1, "
+        f"{tg['passages']:,}-passage knowledge base): {tg['messages']} questions from "
+        f"{tg['chats']} chats answered in "
         f"{tg['seconds']:.2f} s = **{tg['msgs_per_s']:.0f} answered messages/s**{ok} "
         f"(target ≥ 200); lost {tg['lost']}, answered twice {tg['doubled']}.\n"
     )
@@ -197,9 +204,11 @@ def report(mach: dict, results: list[dict], tg: dict | None, questions: int) -> 
         f"- Knowledge base: synthetic (`bench/synth.py`), recombined from the shipped documents' "
         f"sentences with other agencies, provinces, dates, figures and abbreviations.\n"
         f"- Questions: {questions} per size ({mix}), every one through `Conversation.handle` "
-        "(normalise, segment, score, snippets, near-duplicate collapse, deadline lead, query log).\n"
-        "- Baseline: `rank_bm25.BM25Okapi.get_scores` + top-30 over the same passages' terms and the "
-        "same questions' term ids (analysis not timed for the baseline), every k-th question at "
+        "(normalise, segment, score, snippets, near-duplicate collapse, deadline lead, "
+        "query log).\n"
+        "- Baseline: `rank_bm25.BM25Okapi.get_scores` + top-30 over the same passages' terms "
+        "and the same questions' term ids (analysis not timed for the baseline), every k-th "
+        "question at "
         "large N; the ratio compares medians over those same questions.\n"
         "- Each size runs in a fresh process (peak RSS is that process's high-water mark: build, "
         "reloads and all questions); the baseline runs in another.\n\n"

@@ -57,8 +57,10 @@ SOURCES = (
 )  # fmt: skip
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi")
 MIDDLE = ("Văn", "Thị", "Thanh", "Hoàng", "Minh", "Đức", "Ngọc", "Quốc", "Hữu", "Thu")
-GIVEN = ("An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hòa", "Hùng", "Lan", "Long", "Mai",
-         "Nam", "Phong", "Quang", "Sơn", "Tâm", "Thắng", "Thủy", "Trung", "Tuấn", "Vinh")  # fmt: skip
+GIVEN = (
+    "An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hòa", "Hùng", "Lan", "Long", "Mai",
+    "Nam", "Phong", "Quang", "Sơn", "Tâm", "Thắng", "Thủy", "Trung", "Tuấn", "Vinh",
+)  # fmt: skip
 ROLES = ("Phó Chủ tịch UBND tỉnh", "Giám đốc Công an tỉnh", "Giám đốc Sở Tư pháp", "Thứ trưởng",
          "Chánh Văn phòng", "Tổ trưởng Tổ công tác")  # fmt: skip
 # Sentences the shipped texts lack but a plan or report on Đề án 06 always has.
@@ -144,11 +146,17 @@ class _Writer:
         if r.random() < 0.2:
             d = self.date()
             return r.choice(EXTRA).format(
-                u=self.unit(), m=r.choice(MINISTRIES), d=f"{d.day:02d}/{d.month:02d}/{d.year}",
-                y=d.year, n=f"{r.randrange(100, 990_000):,}".replace(",", "."),
-                n2=f"{r.randrange(100, 990_000):,}".replace(",", "."), n3=r.randrange(3, 60),
-                pct=f"{r.randrange(50, 100)},{r.randrange(10)}", k=r.choice(("UBND", "BTP", "BCA")),
-                name=self.name(), role=r.choice(ROLES),
+                u=self.unit(),
+                m=r.choice(MINISTRIES),
+                d=f"{d.day:02d}/{d.month:02d}/{d.year}",
+                y=d.year,
+                n=f"{r.randrange(100, 990_000):,}".replace(",", "."),
+                n2=f"{r.randrange(100, 990_000):,}".replace(",", "."),
+                n3=r.randrange(3, 60),
+                pct=f"{r.randrange(50, 100)},{r.randrange(10)}",
+                k=r.choice(("UBND", "BTP", "BCA")),
+                name=self.name(),
+                role=r.choice(ROLES),
             )
         text = r.choice(self.sentences)
         text = _DATE.sub(lambda _: self.date().strftime("%d/%m/%Y"), text)

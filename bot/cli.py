@@ -97,7 +97,7 @@ def _open(args, today: date | None = None):
 
 
 def cmd_reload(args) -> int:
-    from bot.core import reload_blocks
+    from bot.commands import reload_blocks
     from index.build import reload_store
     from index.store import Store
 

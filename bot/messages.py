@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Block, Run, Style
+from bot.models import Block, Reply, ReplyKind, Run, Style
 
 ASSISTANT = "Trợ lý Đề án 06"
 
@@ -50,6 +50,14 @@ GREETING_WORDS = frozenset(
 
 def text_block(text: str, style: Style = Style.PLAIN) -> Block:
     return (Run(text, style),)
+
+
+def info(text: str) -> Reply:
+    return Reply(ReplyKind.INFO, [text_block(text)])
+
+
+def refused(text: str) -> Reply:
+    return Reply(ReplyKind.REFUSED, [text_block(text)])
 
 
 def help_blocks(

@@ -50,7 +50,7 @@ from telegram.ext import (
 from bot import logsafe, messages
 from bot.models import Incoming, Reply, ReplyKind
 from bot.render_telegram import render
-from index.errors import PlatformError
+from index.errors import ConfigError, PlatformError
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -476,7 +476,7 @@ def run(conv: Conversation, settings: Settings | None = None) -> None:
     env = os.environ
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
-        raise PlatformError("Chưa đặt TELEGRAM_BOT_TOKEN: không thể chạy bot Telegram.")
+        raise ConfigError("Chưa đặt TELEGRAM_BOT_TOKEN: không thể chạy bot Telegram.")
     app = build_application(
         conv,
         token,

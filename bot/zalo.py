@@ -43,7 +43,7 @@ from bot.zalo_updates import (
     parse_update,
     strip_mention,
 )
-from index.errors import PlatformError
+from index.errors import ConfigError, PlatformError
 
 if TYPE_CHECKING:
     from bot.core import Conversation
@@ -75,16 +75,16 @@ class ZaloConfig:
         env = os.environ if env is None else env
         token = env.get("ZALO_BOT_TOKEN", "").strip()
         if not token:
-            raise PlatformError(
+            raise ConfigError(
                 "Chưa có ZALO_BOT_TOKEN: hãy lấy token trong Zalo Bot Creator và đặt vào biến "
                 "môi trường ZALO_BOT_TOKEN trước khi chạy `de06 serve zalo`."
             )
         host, _, port = env.get("DE06_ZALO_LISTEN", "0.0.0.0:8080").rpartition(":")
         if not port.isdigit():
-            raise PlatformError("DE06_ZALO_LISTEN phải có dạng máy:cổng, ví dụ 0.0.0.0:8080.")
+            raise ConfigError("DE06_ZALO_LISTEN phải có dạng máy:cổng, ví dụ 0.0.0.0:8080.")
         secret = env.get("DE06_ZALO_WEBHOOK_SECRET", "").strip()
         if secret and not 8 <= len(secret) <= 256:
-            raise PlatformError("DE06_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
+            raise ConfigError("DE06_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
         extra = {"webhook_secret": secret} if secret else {}
         return cls(
             token=token,

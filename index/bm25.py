@@ -37,8 +37,9 @@ class CompiledBM25:
         # One bincount over the query's postings: a single pass in C, and it adds each
         # passage's weights in query-term order, so the sums are the same bit for bit as
         # adding term by term (a third faster than `out[indices] += data` per term).
+        # Indices are widened while concatenating: bincount would otherwise copy them again.
         return np.bincount(
-            np.concatenate([indices[lo:hi] for lo, hi in spans]),
+            np.concatenate([indices[lo:hi] for lo, hi in spans], dtype=np.intp),
             weights=np.concatenate([data[lo:hi] for lo, hi in spans]),
             minlength=self.n_passages,
         )

@@ -5,11 +5,13 @@ The tree is small on purpose; each message tells a person what to do next::
     De06Error
      ├── KnowledgeError          a document or data file cannot be used
      │    └── DocumentError      one named document was skipped (carries .path, .reason)
+     ├── ConfigError             an environment variable has an unusable value
      ├── StoreError              the SQLite store cannot be read or written
      ├── ReloadInProgress        a second reload was asked for while one runs
      ├── NotAuthorized           a non-admin asked for an admin command
      ├── UploadRejected          an uploaded file is refused (size, type, name)
      └── PlatformError           a chat platform's API failed after retries
+          └── ZaloApiError       (bot/zalo_api.py) carries Zalo's error_code
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ class DocumentError(KnowledgeError):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path.name}: {reason}")
+
+
+class ConfigError(De06Error):
+    """A setting from the environment cannot be used; the message names the variable."""
 
 
 class StoreError(De06Error):

@@ -32,7 +32,7 @@ TIMING_BOOST = 1.3
 _TIMING = re.compile(
     r"\b(?:khi nao|bao gio|luc nao|ngay nao|thang nao|quy nao|nam nao|thoi han|han chot|"
     r"han cuoi|hieu luc|cham nhat|den han|may gio|thoi diem nao|thoi gian nao|truoc ngay|"
-    r"deadline|han)\b"
+    r"deadline|han(?! che))\b"  # "hạn chế" is a shortcoming, not a deadline
 )
 
 
@@ -109,7 +109,9 @@ class SearchIndex:
         """Folded stop words that cannot be a content word: "tu" is also "tư" (Tư pháp)."""
         stop = self.analyzer.lexicon.stopwords
         content = {
-            fold(t) for t in self.vocab if not t.startswith(FOLDED) and "_" not in t and t not in stop
+            fold(t)
+            for t in self.vocab
+            if not t.startswith(FOLDED) and "_" not in t and t not in stop
         }
         return frozenset(f for f in self.analyzer.lexicon.folded_stopwords if f not in content)
 

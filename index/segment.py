@@ -88,7 +88,9 @@ class Analyzer:
                 for syllable in folded.split("_"):
                     yield FOLDED + syllable
 
-    def query_terms(self, question: str, vocab: dict[str, int], folded_stop: frozenset[str]) -> list[str]:
+    def query_terms(
+        self, question: str, vocab: dict[str, int], folded_stop: frozenset[str]
+    ) -> list[str]:
         """Terms of a question: accented ones when it has diacritics, folded ones always.
 
         The folded part is built from syllables plus the 2- and 3-syllable compounds the

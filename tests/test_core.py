@@ -1,4 +1,4 @@
-from bot.core import COMMANDS
+from bot.commands import COMMANDS
 from bot.models import ReplyKind
 
 from helpers import ADMIN, say

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from helpers import say
-
 from bot.core import Conversation
+
+from helpers import say
 
 SEVEN_DAYS_BEFORE = datetime(2024, 3, 23, 9, 0)  # "trình Chính phủ trước ngày 30/3/2024"
 

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from bot.core import COMMANDS
+from bot.commands import COMMANDS
 
 from helpers import ADMIN, say
 

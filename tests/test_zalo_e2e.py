@@ -24,7 +24,7 @@ from bot.render_text import ZALO_LIMIT, render
 from bot.zalo import ZaloBot, ZaloConfig, serve
 from bot.zalo_api import RetryPolicy, ZaloApiError, ZaloBotAPI
 from bot.zalo_updates import IMAGE, STICKER, UNSUPPORTED
-from index.errors import PlatformError
+from index.errors import ConfigError
 
 from fake_zalo import FakeZalo, message_update, text_update
 
@@ -402,5 +402,5 @@ def test_config_reads_the_environment():
 
 
 def test_config_without_a_token_explains_what_to_set():
-    with pytest.raises(PlatformError, match="ZALO_BOT_TOKEN"):
+    with pytest.raises(ConfigError, match="ZALO_BOT_TOKEN"):
         ZaloConfig.from_env({})
