@@ -58,6 +58,7 @@ class Snapshot:
 
     index: SearchIndex
     deadlines: list[DeadlineRecord]
+    timing: deadline_chat.TimingIndex
 
 
 @dataclass
@@ -178,7 +179,7 @@ class Conversation:
         snap = self._snapshot
         result = snap.index.search(text, limit=HITS_PER_ANSWER)
         lead = (
-            deadline_chat.timing_matches(text, snap.deadlines) if is_timing_question(text) else []
+            deadline_chat.timing_matches(text, snap.timing) if is_timing_question(text) else []
         )
         answered = result.answered or bool(lead)
         hit_ids = tuple(h.passage_id for h in result.hits)
@@ -315,7 +316,8 @@ def _lead_blocks(records: list[DeadlineRecord], today: date) -> list[Block]:
 def _load_snapshot(settings: Settings, store: Store) -> Snapshot:
     analyzer = Analyzer(load_lexicon(settings.kb_dir))
     index = SearchIndex.load(store, analyzer)
-    return Snapshot(index, deadline_store.load_deadlines(store.db()))
+    deadlines = deadline_store.load_deadlines(store.db())
+    return Snapshot(index, deadlines, deadline_chat.TimingIndex(deadlines))
 
 
 def _log_report(report: ReloadReport) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from bot.models import Action, Block, Reply, ReplyKind, Run, Style
 from index.deadline_store import DeadlineRecord
 from index.normalize import fold, match_form
@@ -324,14 +326,35 @@ _QUESTION_STOP = set(
 MIN_COVERAGE = 0.6
 
 
-def timing_matches(
-    question: str, records: Sequence[DeadlineRecord], limit: int = 3
-) -> list[DeadlineRecord]:
+class TimingIndex:
+    """The deadlines' words, indexed once per knowledge-base snapshot.
+
+    Tokenising every deadline for every "when" question costs far too much once the plans of
+    every ministry are loaded; an inverted index makes a question cost its own words' postings.
+    """
+
+    def __init__(self, records: Sequence[DeadlineRecord]) -> None:
+        self.records = list(records)
+        postings: dict[str, list[int]] = {}
+        for i, r in enumerate(self.records):
+            for token in set(_tokens(f"{r.agency} {r.text}")):
+                postings.setdefault(token, []).append(i)
+        self._postings = {t: np.array(ids, dtype=np.int64) for t, ids in postings.items()}
+
+    def postings(self, token: str) -> np.ndarray:
+        return self._postings.get(token, _EMPTY)
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def timing_matches(question: str, index: TimingIndex, limit: int = 3) -> list[DeadlineRecord]:
     """Deadlines whose task best covers the question's content words; [] when none fits well.
 
     Words are weighted by rarity among the deadlines, so "Luật Căn cước" counts for more
     than "bộ"; a word found in no deadline counts against every one of them.
     """
+    records = index.records
     if not records or not is_timing_question(question):
         return []
     folded = " ".join(_tokens(question))
@@ -339,17 +362,21 @@ def timing_matches(
     content = [t for t in dict.fromkeys(folded.split()) if t not in _QUESTION_STOP]
     if not content:
         return []
-    hays = [set(_tokens(f"{r.agency} {r.text}")) for r in records]
     n = len(records)
-    weight = {t: math.log(1 + n / (sum(t in h for h in hays) or 0.5)) for t in content}
+    weight = {t: math.log(1 + n / (len(index.postings(t)) or 0.5)) for t in content}
     total = sum(weight.values())
+    score = np.zeros(n)
+    found = np.zeros(n, dtype=np.int64)
+    for t in content:
+        ids = index.postings(t)
+        score[ids] += weight[t] / total
+        found[ids] += 1
+    candidates = np.flatnonzero((score >= MIN_COVERAGE) & (found >= min(2, len(content))))
     scored = []
-    for r, hay in zip(records, hays, strict=True):
-        got = [t for t in content if t in hay]
-        score = sum(weight[t] for t in got) / total
-        if score >= MIN_COVERAGE and len(got) >= min(2, len(content)):
-            # "có hiệu lực từ ngày nào?" asks for an effective date, not a task's deadline
-            fits_kind = (r.kind == "effective") == wants_effective
-            scored.append((-(score + (0.2 if fits_kind else 0.0)), r.due, r))
+    for i in candidates:
+        r = records[i]
+        # "có hiệu lực từ ngày nào?" asks for an effective date, not a task's deadline
+        fits_kind = (r.kind == "effective") == wants_effective
+        scored.append((-(float(score[i]) + (0.2 if fits_kind else 0.0)), r.due, r))
     scored.sort(key=lambda s: s[:2])
     return [s[2] for s in scored[:limit]]

@@ -8,6 +8,7 @@ import pytest
 
 from bot.deadline_chat import (
     DeadlineRecord,
+    TimingIndex,
     days_left,
     deadline_reply,
     deadlines_json,
@@ -70,6 +71,7 @@ MA_DINH_DANH = rec(
 )
 HIEU_LUC = rec(date(2024, 7, 1), "Luật Căn cước có hiệu lực từ ngày 1/7/2024", kind="effective")
 RECORDS = [MA_DINH_DANH, GUI_BTP, HIEU_LUC, CAN_CUOC, NGHI_DINH]
+TIMING = TimingIndex(RECORDS)
 TODAY = date(2024, 3, 1)
 
 
@@ -248,24 +250,24 @@ def test_json_without_all_leaves_out_the_past() -> None:
 
 
 def test_effective_date_question_finds_the_effective_record_first() -> None:
-    assert timing_matches("Luật Căn cước có hiệu lực từ ngày nào?", RECORDS)[0] == HIEU_LUC
+    assert timing_matches("Luật Căn cước có hiệu lực từ ngày nào?", TIMING)[0] == HIEU_LUC
 
 
 def test_timing_question_without_diacritics_matches_too() -> None:
-    assert timing_matches("luat can cuoc co hieu luc tu ngay nao", RECORDS)[0] == HIEU_LUC
+    assert timing_matches("luat can cuoc co hieu luc tu ngay nao", TIMING)[0] == HIEU_LUC
 
 
 def test_deadline_question_finds_the_task() -> None:
-    found = timing_matches("Hạn trình nghị định của Bộ TT&TT là khi nào?", RECORDS)
+    found = timing_matches("Hạn trình nghị định của Bộ TT&TT là khi nào?", TIMING)
     assert found[0] == NGHI_DINH
 
 
 def test_question_about_something_else_finds_nothing() -> None:
-    assert timing_matches("Luật Đất đai có hiệu lực khi nào?", RECORDS) == []
+    assert timing_matches("Luật Đất đai có hiệu lực khi nào?", TIMING) == []
 
 
 def test_question_that_is_not_about_timing_finds_nothing() -> None:
-    assert timing_matches("Luật Căn cước quy định những gì?", RECORDS) == []
+    assert timing_matches("Luật Căn cước quy định những gì?", TIMING) == []
 
 
 def test_reply_listing_all_does_not_offer_all_again() -> None:
