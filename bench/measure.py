@@ -48,6 +48,8 @@ class SizeResult:
     kinds: list[str] = field(default_factory=list)
     answered: list[bool] = field(default_factory=list)
     peak_rss_mb: float = 0.0  # this process: build, reloads and every question
+    build_peak_rss_mb: float = 0.0  # high-water mark once built and loaded
+    serving_rss_mb: float = 0.0  # resident after the reloads and every question
     worker_peak_rss_mb: float = 0.0  # the largest analysis worker process
 
 
@@ -64,6 +66,14 @@ def _rss_mb(who: int) -> float:
     # ru_maxrss is in KiB on Linux, bytes on macOS.
     scale = 1 if sys.platform == "darwin" else 1024
     return resource.getrusage(who).ru_maxrss * scale / 2**20
+
+
+def _current_rss_mb() -> float:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
 
 
 def settings_for(work: Path) -> Settings:
@@ -84,6 +94,7 @@ def measure_size(n_passages: int, n_questions: int, work: Path) -> SizeResult:
     build_s = time.perf_counter() - started
     assert conv.last_reload is not None
     build_store_s = conv.last_reload.seconds
+    build_peak = _rss_mb(resource.RUSAGE_SELF)
 
     started = time.perf_counter()
     report = conv.reload()
@@ -107,7 +118,9 @@ def measure_size(n_passages: int, n_questions: int, work: Path) -> SizeResult:
         edited_analysed_passages=report.analysed_passages, load_s=load_s,
     )  # fmt: skip
     ask_all(conv, result, n_questions)
+    result.serving_rss_mb = _current_rss_mb()
     conv.close()
+    result.build_peak_rss_mb = build_peak
     result.peak_rss_mb = _rss_mb(resource.RUSAGE_SELF)
     result.worker_peak_rss_mb = _rss_mb(resource.RUSAGE_CHILDREN)
     return result

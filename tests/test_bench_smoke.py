@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from contextlib import redirect_stdout
-from pathlib import Path
 
 import pytest
 
-# `bench` is a tool beside the packages, not an installed one: import it from the checkout.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench import run  # noqa: E402
-from bench.questions import KINDS, generate_questions  # noqa: E402
-from bench.synth import edit_share, generate  # noqa: E402
+from bench import run
+from bench.questions import KINDS, generate_questions
+from bench.synth import edit_share, generate
 
 
 def test_synthetic_knowledge_base_has_exactly_the_requested_passages(tmp_path):
