@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 REMINDER_INTERVAL = 60.0  # seconds
+TYPING_DELAY = 0.5  # seconds before an answer still being prepared shows "typing…"
+CONNECTION_POOL = 16  # httpx's default (256) costs time checking idle connections
 SEND_ATTEMPTS = 4  # for 5xx and timeouts; 429s are waited out by the rate limiter first
 RATE_LIMIT_RETRIES = 5
 MAX_CONCURRENT_UPDATES = 256
@@ -89,6 +91,7 @@ def build_application(
         Application.builder()
         .token(token)
         .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
+        .connection_pool_size(CONNECTION_POOL)
         .post_init(_post_init)
     )
     if base_url:
@@ -319,9 +322,16 @@ def _mentions_bot(entity: MessageEntity, shown: str, bot_id: int, bot_username: 
 
 async def _answer(context: Context, incoming: Incoming, message: Message | None = None) -> None:
     conv: Conversation = context.bot_data[_CONV]
-    if incoming.addressed:
-        await _typing(context.bot, incoming.chat_id)
-    reply = await asyncio.to_thread(conv.handle, incoming)
+    typing = (
+        asyncio.create_task(_typing_if_slow(context.bot, incoming.chat_id))
+        if incoming.addressed
+        else None
+    )
+    try:
+        reply = await asyncio.to_thread(conv.handle, incoming)
+    finally:
+        if typing is not None:
+            typing.cancel()
     reply_to = message.message_id if message is not None and incoming.is_group else None
     await send_reply(context.bot, incoming.chat_id, reply, reply_to=reply_to)
 
@@ -389,6 +399,15 @@ async def with_retries(call: Callable[[], Awaitable[_T]], attempts: int = SEND_A
             log.warning("Telegram API failed (%s), retry %d in %.1fs", exc, attempt, delay)
         await asyncio.sleep(delay)
     raise PlatformError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+async def _typing_if_slow(bot: Bot, chat_id: str | int) -> None:
+    """Show "typing…" only when the answer is not ready at once (a reload, a busy machine).
+
+    Most answers take milliseconds; a chat action for each would double the Bot API calls.
+    """
+    await asyncio.sleep(TYPING_DELAY)
+    await _typing(bot, chat_id)
 
 
 async def _typing(bot: Bot, chat_id: str | int) -> None:

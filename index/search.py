@@ -26,6 +26,8 @@ CANDIDATES = 30
 ANSWER_COVERAGE = 0.5
 HIT_COVERAGE = 0.35
 DUP_LOOKAHEAD = 6
+FETCH_CHUNK = 8  # candidates read from SQLite at a time, as the collapse reaches them
+ROW_CACHE = 4_000  # passage rows kept in memory (a few MB): popular passages skip SQLite
 FEATURE_CACHE = 10_000  # passages; ~5 KB each per cache
 RELATIVE_FLOOR = 0.25  # a further hit scoring under this share of the best one is noise
 TIMING_BOOST = 1.3
@@ -80,6 +82,7 @@ class SearchIndex:
         self._max_idf = float(bm25.idf.max()) if len(bm25.idf) else 1.0
         self.folded_stop = self._safe_folded_stopwords()
         self._shingle_cache: dict[int, frozenset[int]] = {}
+        self._row_cache: dict[int, dict] = {}
         self._present_cache: dict[tuple[int, object], frozenset[str]] = {}
 
     @classmethod
@@ -126,19 +129,19 @@ class SearchIndex:
         top, top_scores = self.bm25.top(ids, CANDIDATES + offset)
         if len(top) == 0:
             return SearchResult(question, False, [], False)
-        rows = self._fetch([int(self.passage_ids[i]) for i in top])
         weights = self._weights(question)
         key = word_key(has_diacritics(question))
         timing = is_timing_question(question)
-        ranked = []
-        for i, score in zip(top.tolist(), top_scores.tolist(), strict=True):
-            row = rows.get(int(self.passage_ids[i]))
-            if row is None:
-                continue
-            if timing and DATE_RE.search(row["text"]):
-                score *= TIMING_BOOST
-            ranked.append((score, row))
-        ranked.sort(key=lambda x: (-x[0], x[1]["id"]))
+        pids = [int(self.passage_ids[i]) for i in top.tolist()]
+        ranked = list(zip(top_scores.tolist(), pids, strict=True))
+        if timing:  # re-rank by "has a date": needs every candidate's text
+            texts = self._rows(pids)
+            ranked = [
+                (s * TIMING_BOOST if DATE_RE.search(texts[p]["text"]) else s, p)
+                for s, p in ranked
+                if p in texts
+            ]
+        ranked.sort(key=lambda x: (-x[0], x[1]))
         groups = self._collapse(ranked, weights, key, offset + limit + 1)
         answered = bool(groups) and groups[0][2] >= ANSWER_COVERAGE
         if not answered:
@@ -150,15 +153,24 @@ class SearchIndex:
         return SearchResult(question, True, hits, len(groups) > offset + limit)
 
 
-    def _fetch(self, pids: list[int]) -> dict[int, dict]:
-        marks = ",".join("?" * len(pids))
-        cursor = self.store.db().execute(
-            f"SELECT id, doc_id, ordinal, text FROM passages WHERE id IN ({marks})", pids
-        )
-        return {r[0]: {"id": r[0], "doc_id": r[1], "ordinal": r[2], "text": r[3]} for r in cursor}
+    def _rows(self, pids: list[int]) -> dict[int, dict]:
+        """Passage rows by id, from a small cache or else one SQLite query for the rest."""
+        found = {p: self._row_cache[p] for p in pids if p in self._row_cache}
+        missing = [p for p in pids if p not in found]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            cursor = self.store.db().execute(
+                f"SELECT id, doc_id, ordinal, text FROM passages WHERE id IN ({marks})", missing
+            )
+            if len(self._row_cache) >= ROW_CACHE:
+                self._row_cache.clear()
+            for r in cursor:
+                row = {"id": r[0], "doc_id": r[1], "ordinal": r[2], "text": r[3]}
+                found[r[0]] = self._row_cache[r[0]] = row
+        return found
 
     def passage(self, passage_id: int) -> Hit | None:
-        rows = self._fetch([passage_id])
+        rows = self._rows([passage_id])
         row = rows.get(passage_id)
         if row is None:
             return None
@@ -210,9 +222,15 @@ class SearchIndex:
         sigs: list[frozenset[int]] = []
         best = ranked[0][0] if ranked else 0.0
         last_new = 0
-        for n, (score, row) in enumerate(ranked):
+        rows: dict[int, dict] = {}
+        for n, (score, pid) in enumerate(ranked):
             if len(groups) >= wanted and n - last_new > DUP_LOOKAHEAD:
                 break
+            if pid not in rows:  # fetch the next few candidates only when they are reached
+                rows.update(self._rows([p for _, p in ranked[n : n + FETCH_CHUNK]]))
+            row = rows.get(pid)
+            if row is None:
+                continue
             sig = self._shingles(row)
             for k, other in enumerate(sigs):
                 if near_duplicate(sig, other):
