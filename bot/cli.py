@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `de06 … | head`: the reader has all it wanted
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:

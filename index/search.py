@@ -26,6 +26,7 @@ CANDIDATES = 30
 ANSWER_COVERAGE = 0.5
 HIT_COVERAGE = 0.35
 DUP_LOOKAHEAD = 6
+DUP_SCORE_RATIO = 0.6  # a near-duplicate scores at least this share of its twin
 FETCH_CHUNK = 8  # candidates read from SQLite at a time, as the collapse reaches them
 ROW_CACHE = 4_000  # passage rows kept in memory (a few MB): popular passages skip SQLite
 FEATURE_CACHE = 10_000  # passages; ~5 KB each per cache
@@ -126,7 +127,8 @@ class SearchIndex:
         ids = self.term_ids(question)
         if not ids or self.n_passages == 0:
             return SearchResult(question, False, [], False)
-        top, top_scores = self.bm25.top(ids, CANDIDATES + offset)
+        # Below RELATIVE_FLOOR of the best a passage is never shown, even after the boost.
+        top, top_scores = self.bm25.top(ids, CANDIDATES + offset, RELATIVE_FLOOR / TIMING_BOOST)
         if len(top) == 0:
             return SearchResult(question, False, [], False)
         weights = self._weights(question)
@@ -219,7 +221,6 @@ class SearchIndex:
         """
         total = sum(weights.values()) or 1.0
         groups: list[tuple[float, dict, float, list[dict]]] = []
-        sigs: list[frozenset[int]] = []
         best = ranked[0][0] if ranked else 0.0
         last_new = 0
         rows: dict[int, dict] = {}
@@ -231,20 +232,22 @@ class SearchIndex:
             row = rows.get(pid)
             if row is None:
                 continue
-            sig = self._shingles(row)
-            for k, other in enumerate(sigs):
-                if near_duplicate(sig, other):
-                    groups[k][3].append(row)
-                    break
-            else:
-                if groups and score < RELATIVE_FLOOR * best:
+            # Near-duplicates share their words, so they score alike: only groups within
+            # DUP_SCORE_RATIO of this score are worth the shingle comparison.
+            alike = [g for g in groups if score >= DUP_SCORE_RATIO * g[0]]
+            if alike:
+                sig = self._shingles(row)
+                twin = next((g for g in alike if near_duplicate(sig, self._shingles(g[1]))), None)
+                if twin is not None:
+                    twin[3].append(row)
                     continue
-                present = self._present(row, key)
-                coverage = sum(w for t, w in weights.items() if t in present) / total
-                if coverage >= HIT_COVERAGE or not groups:
-                    groups.append((score, row, coverage, []))
-                    sigs.append(sig)
-                    last_new = n
+            if groups and score < RELATIVE_FLOOR * best:
+                continue
+            present = self._present(row, key)
+            coverage = sum(w for t, w in weights.items() if t in present) / total
+            if coverage >= HIT_COVERAGE or not groups:
+                groups.append((score, row, coverage, []))
+                last_new = n
         return groups
 
     def _hit(self, score, row, dups, weights, key, timing, whole: bool = False) -> Hit:

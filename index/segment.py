@@ -91,25 +91,37 @@ class Analyzer:
     def query_terms(
         self, question: str, vocab: dict[str, int], folded_stop: frozenset[str]
     ) -> list[str]:
-        """Terms of a question: accented ones when it has diacritics, folded ones always.
+        """Terms of a question, word by word: as written if typed with diacritics, folded if not.
 
-        The folded part is built from syllables plus the 2- and 3-syllable compounds the
-        index knows, so a question typed without diacritics still matches compounds.
+        A word typed with its diacritics is matched exactly (sharper, and half the postings
+        of matching it both ways); a word typed without them is matched in the folded
+        namespace, so "bo tu phap" and "Bộ Tư pháp" reach the same passages, as does a
+        question mixing both. Folded 2- and 3-syllable compounds the index knows are added
+        for stretches typed without diacritics, where pyvi cannot see compounds.
         """
-        words = self.words(question)
-        accented = has_diacritics(question)
         terms: list[str] = []
-        if accented:
-            terms.extend(t for t in self._terms(words) if not t.startswith(FOLDED))
-        syllables = [s for w in words for s in w.split("_")]
-        folded = [fold(s) for s in syllables]
-        for s, f in zip(syllables, folded, strict=True):
-            if (s in self._stop) if accented else (f in folded_stop):
+        plain: list[str | None] = []  # folded syllables typed without diacritics, else None
+        for w in self.words(question):
+            if has_diacritics(w):
+                plain.extend([None] * (w.count("_") + 1))
+                if w in self._stop:
+                    continue
+                terms.append(w)
+                if "_" in w:
+                    terms.extend(s for s in w.split("_") if s not in self._stop)
                 continue
-            terms.append(FOLDED + f)
+            for syllable in w.split("_"):
+                plain.append(syllable)
+                if syllable not in folded_stop:
+                    terms.append(FOLDED + syllable)
+            if "_" in w:
+                terms.append(FOLDED + w)
         for n in (2, 3):
-            for i in range(len(folded) - n + 1):
-                gram = FOLDED + "_".join(folded[i : i + n])
+            for i in range(len(plain) - n + 1):
+                part = plain[i : i + n]
+                if None in part:
+                    continue
+                gram = FOLDED + "_".join(part)  # type: ignore[arg-type]
                 if gram in vocab:
                     terms.append(gram)
         return terms
