@@ -249,7 +249,9 @@ class Conversation:
         try:
             try:
                 report = reload_store(self.settings.kb_dir, self.store)
-                self._snapshot = _load_snapshot(self.settings, self.store)
+                if self.store.meta("generation") != self._snapshot.index.generation:
+                    self._snapshot = _load_snapshot(self.settings, self.store)
+                # else: nothing changed, and the index being served is already this one
             except sqlite3.Error as err:
                 raise StoreError(f"kho dữ liệu SQLite không ghi được ({err})") from err
             self.last_reload = report

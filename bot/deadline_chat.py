@@ -51,8 +51,12 @@ class Listed:
     status: str  # "upcoming" (today included) | "past"
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _tokens(text: str) -> list[str]:
-    return re.findall(r"\w+", fold(match_form(text)))
+    """Folded lower-case words: tone placement no longer matters once the tones are gone."""
+    return _WORD.findall(fold(text).lower())
 
 
 # --- arguments and filters --------------------------------------------------------------------

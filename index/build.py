@@ -76,11 +76,18 @@ class _Batch:
 def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> ReloadReport:
     started = time.perf_counter()
     lexicon = load_lexicon(kb_dir)
-    found = scan(kb_dir)
-    report = ReloadReport(skipped=found.skipped, documents=len(found.documents))
     db = store.db()
-    stored = {r["doc_id"]: r["content_hash"] for r in db["documents"].rows}
+    rows = db.execute("SELECT doc_id, path, content_hash, size, mtime_ns FROM documents").fetchall()
+    stored = {doc_id: content_hash for doc_id, _, content_hash, _, _ in rows}
     relex = store.meta("lexicon") != lexicon.fingerprint
+    # With new word lists every document is analysed again, so every one must be read.
+    known = {} if relex else {path: (size, mtime) for _, path, _, size, mtime in rows if size}
+    found = scan(kb_dir, known)
+    report = ReloadReport(
+        skipped=found.skipped,
+        documents=len(found.documents) + len(found.unchanged),
+        unchanged=len(found.unchanged),
+    )
     todo: list[Document] = []
     for doc in found.documents:
         if doc.doc_id not in stored:
@@ -91,16 +98,26 @@ def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> R
             todo.append(doc)
         else:
             report.unchanged += 1
-    present = {d.doc_id for d in found.documents}
+    present = {d.doc_id for d in found.documents} | set(found.unchanged)
     report.removed = sorted(set(stored) - present)
     if relex and stored:
         # Changed only because the word lists changed: not news for the admin.
         hashes = {d.doc_id: d.content_hash for d in found.documents}
         report.changed = [d for d in report.changed if stored.get(d) != hashes[d]]
+    touched = [
+        (d.size, d.mtime_ns, d.doc_id)
+        for d in found.documents
+        if d.doc_id in stored and d not in todo
+    ]  # same bytes, new file time: remember the stat so the next reload need not read it
     with db.conn:  # one transaction
-        report.analysed_passages = _write(
-            store, analyse(todo, lexicon, workers=workers), report.removed, lexicon
-        )
+        # Take the write lock now: a transaction that starts by reading cannot be upgraded
+        # to a writer once the query log has committed meanwhile (SQLITE_BUSY_SNAPSHOT).
+        db.execute("BEGIN IMMEDIATE")
+        db.conn.executemany("UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?", touched)
+        if todo or report.removed or relex or not store.meta("generation"):
+            report.analysed_passages = _write(
+                store, analyse(todo, lexicon, workers=workers), report.removed, lexicon
+            )
     report.passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.deadlines = db.execute("SELECT count(*) FROM deadlines").fetchone()[0]
     report.seconds = time.perf_counter() - started
@@ -175,7 +192,7 @@ _INSERT_PASSAGE = (
 )
 _INSERT_DOCUMENT = (
     "INSERT INTO documents (doc_id, path, title, date, source, url, content_hash, n_passages,"
-    " loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " loaded_at, size, mtime_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -202,7 +219,7 @@ def _write(store: Store, batches: Iterable[_Batch], removed: list[str], lexicon:
             d = a.doc
             doc_rows.append(
                 (d.doc_id, d.path, d.title, d.date, d.source, d.url, d.content_hash,
-                 len(a.passages), now)
+                 len(a.passages), now, d.size, d.mtime_ns)
             )  # fmt: skip
             for p, pairs, length in zip(a.passages, a.counts, a.lengths, strict=True):
                 packed = pairs.copy()

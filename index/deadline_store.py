@@ -22,7 +22,6 @@ import sqlite_utils
 
 from index.deadlines import Deadline
 from index.errors import StoreError
-from index.normalize import fold, match_form
 
 __all__ = [
     "DeadlineRecord",
@@ -70,7 +69,7 @@ class DeadlineRecord:
     @property
     def key(self) -> str:
         """Identity that survives a reload (passage ids do not): document, due, kind, task."""
-        digest = hashlib.sha1(fold(match_form(self.text)).encode()).hexdigest()[:12]
+        digest = hashlib.sha1(" ".join(self.text.split()).encode()).hexdigest()[:12]
         return f"{self.doc_id}|{self.due.isoformat()}|{self.kind}|{digest}"
 
 

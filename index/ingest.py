@@ -33,14 +33,21 @@ _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 class ScanResult:
     documents: list[Document] = field(default_factory=list)
     skipped: list[DocumentError] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # doc ids whose file stat is as stored
 
 
-def scan(kb_dir: Path) -> ScanResult:
+FileStat = tuple[int, int]  # (size, mtime_ns)
+
+
+def scan(kb_dir: Path, known: dict[str, FileStat] | None = None) -> ScanResult:
     """Read every document under kb_dir; one bad file never stops the others.
 
     A missing folder is an error, not an empty knowledge base: treating it as empty would
-    make a reload remove every document because of a typo in a path.
+    make a reload remove every document because of a typo in a path. Files whose size and
+    modification time match `known` (relative path → stat) are listed as unchanged without
+    being read: at tens of thousands of documents, reading them all is most of a reload.
     """
+    known = known or {}
     if not kb_dir.is_dir():
         raise KnowledgeError(
             f"không thấy thư mục tài liệu {kb_dir}; kiểm tra --kb hoặc biến môi trường DE06_KB"
@@ -58,6 +65,13 @@ def scan(kb_dir: Path) -> ScanResult:
                 DocumentError(rel, "định dạng không hỗ trợ (chỉ nhận .md, .txt, .pdf, .docx)")
             )
             continue
+        stat = path.stat()
+        if known.get(rel.as_posix()) == (stat.st_size, stat.st_mtime_ns):
+            doc_id = doc_id_for(rel)
+            if doc_id not in seen:
+                seen[doc_id] = rel
+                result.unchanged.append(doc_id)
+                continue
         try:
             doc = read_document(path, rel)
         except DocumentError as err:
@@ -80,7 +94,8 @@ def doc_id_for(rel: Path) -> str:
 
 def read_document(path: Path, rel: Path | None = None) -> Document:
     rel = rel or Path(path.name)
-    size = path.stat().st_size
+    stat = path.stat()
+    size = stat.st_size
     if size == 0:
         raise DocumentError(rel, "tệp rỗng")
     if size > MAX_DOCUMENT_BYTES:
@@ -105,6 +120,8 @@ def read_document(path: Path, rel: Path | None = None) -> Document:
         url=str(meta.get("url") or "").strip(),
         body=body,
         content_hash=hashlib.sha256(raw).hexdigest(),
+        size=size,
+        mtime_ns=stat.st_mtime_ns,
     )
 
 

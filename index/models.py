@@ -17,6 +17,8 @@ class Document:
     url: str
     body: str  # normalised display text (NFC, odd spaces folded)
     content_hash: str
+    size: int = 0  # bytes on disk and modification time: an unchanged file is not even read
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True)

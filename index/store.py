@@ -20,7 +20,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, path TEXT, title TEXT, date TEXT, source TEXT, url TEXT,
-    content_hash TEXT, n_passages INTEGER, loaded_at TEXT
+    content_hash TEXT, n_passages INTEGER, loaded_at TEXT, size INTEGER, mtime_ns INTEGER
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER,
@@ -64,6 +64,7 @@ class Store:
             db.executescript(SCHEMA)
         except sqlite3.Error as err:
             raise StoreError(f"không tạo được bảng trong {self.path}: {err}") from err
+        _add_missing_columns(db)
         from index import deadline_store
 
         deadline_store.ensure_tables(db)
@@ -99,3 +100,11 @@ class Store:
         if db is not None:
             db.conn.close()
             self._local.db = None
+
+
+def _add_missing_columns(db: sqlite_utils.Database) -> None:
+    """Stores made by an earlier version get the columns added since (values unknown)."""
+    have = set(db["documents"].columns_dict)
+    for name in ("size", "mtime_ns"):
+        if name not in have:
+            db.execute(f"ALTER TABLE documents ADD COLUMN {name} INTEGER")
