@@ -26,7 +26,7 @@ from bot.models import Action, Block, Incoming, Reply, ReplyKind
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.uploads import check_upload, save_upload
-from index import deadline_store
+from index import deadline_store, index_files
 from index.build import ReloadReport, reload_store
 from index.deadline_store import DeadlineRecord
 from index.errors import NotAuthorized, ReloadInProgress, StoreError, UploadRejected
@@ -251,6 +251,9 @@ class Conversation:
                 report = reload_store(self.settings.kb_dir, self.store)
                 if self.store.meta("generation") != self._snapshot.index.generation:
                     self._snapshot = _load_snapshot(self.settings, self.store)
+                    index_files.remove_other_generations(
+                        self.store.path, self._snapshot.index.generation
+                    )
                 # else: nothing changed, and the index being served is already this one
             except sqlite3.Error as err:
                 raise StoreError(f"kho dữ liệu SQLite không ghi được ({err})") from err

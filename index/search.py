@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
-from index.bm25 import CompiledBM25, compile_by_passage
+from index import index_files
+from index.bm25 import CompiledBM25
 from index.dedup import near_duplicate, shingles
+from index.errors import StoreError
 from index.models import Hit
 from index.normalize import fold, has_diacritics, match_form
 from index.segment import FOLDED, Analyzer, word_key
@@ -88,18 +89,21 @@ class SearchIndex:
 
     @classmethod
     def load(cls, store: Store, analyzer: Analyzer) -> SearchIndex:
+        # The matrix is compiled once per generation of the store, in another process, and
+        # memory-mapped from var/index/: only the postings questions touch become resident.
+        bm25, ids, generation = index_files.load(store.path)
         db = store.db()
         in_transaction = db.conn.in_transaction
         if not in_transaction:
             db.execute("BEGIN")  # one consistent snapshot even if a reload commits meanwhile
         try:
+            if store.meta("generation", "0") != generation:
+                raise StoreError("kho dữ liệu đổi trong lúc nạp chỉ mục; hãy nạp lại (/reload)")
             vocab = {term: tid for tid, term in db.execute("SELECT id, term FROM terms")}
-            bm25, ids = _compile_from_store(db, max(vocab.values(), default=-1) + 1)
             docs = {
                 r["doc_id"]: DocInfo(r["title"], r["source"] or "", r["date"] or "", r["url"] or "")
                 for r in db["documents"].rows
             }
-            generation = store.meta("generation", "0")
         finally:
             if not in_transaction:
                 db.execute("COMMIT")
@@ -266,36 +270,3 @@ class SearchIndex:
             source=info.source, date=info.date, url=info.url, text=row["text"], snippet=snippet,
             marks=marks, score=round(score, 4), also_in=tuple(also),
         )
-
-
-def _compile_from_store(db, n_terms: int) -> tuple[CompiledBM25, np.ndarray]:
-    """The BM25 matrix from the stored per-passage (term id, count) blobs, and passage ids."""
-    query = "SELECT count(*), coalesce(sum(length(terms)), 0) FROM passages"
-    n, total = db.execute(query).fetchone()
-    ids = np.empty(n, dtype=np.int64)
-    lengths = np.empty(n, dtype=np.float64)
-    # The counts matrix is passed on unnamed so the compiler can free it half-way.
-    return compile_by_passage(_stored_counts(db, n_terms, total // 8, ids, lengths), lengths), ids
-
-
-def _stored_counts(
-    db, n_terms: int, n_postings: int, ids: np.ndarray, lengths: np.ndarray
-) -> sparse.csr_matrix:
-    """Passage × term counts, filled blob by blob into preallocated int32 arrays.
-
-    Collecting 100k numpy views and concatenating them (then splitting the pairs)
-    tripled the memory this needs. Fills `ids` and `lengths` (BM25's |D|) per passage.
-    """
-    terms = np.empty(n_postings, dtype=np.int32)
-    counts = np.empty(n_postings, dtype=np.int32)
-    indptr = np.zeros(len(ids) + 1, dtype=np.int32 if n_postings < 2**31 else np.int64)
-    at = 0
-    rows = db.execute("SELECT id, n_terms, terms FROM passages ORDER BY id")
-    for i, (pid, n_terms_in, blob) in enumerate(rows):
-        pairs = np.frombuffer(blob, dtype=np.int32)
-        size = len(pairs) // 2
-        terms[at : at + size] = pairs[0::2]
-        counts[at : at + size] = pairs[1::2]
-        at += size
-        ids[i], lengths[i], indptr[i + 1] = pid, n_terms_in, at
-    return sparse.csr_matrix((counts, terms, indptr), shape=(len(ids), n_terms), copy=False)
