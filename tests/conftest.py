@@ -14,7 +14,6 @@ from helpers import ADMIN
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
 DATA = Path(__file__).parent / "data"
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.core import Conversation
 from bot.models import Incoming, Reply
 
 ADMIN = "1001"
+SHARED_EVAL = (
+    Path(__file__).resolve().parents[2] / "shared" / "eval"
+)  # tests only, never the product
 
 
 def say(

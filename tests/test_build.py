@@ -51,3 +51,24 @@ def test_changed_word_lists_reanalyse_everything_without_reporting_changes(kb, t
         f.write("ĐA06\tĐề án 06\n")
     report = reload_store(kb, store)
     assert report.analysed_passages > 0 and not report.changed
+
+
+def test_files_with_the_stored_size_and_time_are_not_read_again(kb, tmp_path):
+    from index.ingest import scan
+
+    bad = kb / "documents" / "hong.md"
+    bad.write_text('---\ntitle: "unterminated\n---\nbody', encoding="utf-8")
+    stat = bad.stat()
+    result = scan(kb, {"documents/hong.md": (stat.st_size, stat.st_mtime_ns)})
+    assert "documents/hong" in result.unchanged and not result.skipped
+
+
+def test_touched_file_with_the_same_bytes_is_not_reported_as_changed(kb, tmp_path):
+    import os
+
+    store = Store(tmp_path / "s.sqlite")
+    reload_store(kb, store)
+    path = next((kb / "documents").glob("*.md"))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    report = reload_store(kb, store)
+    assert not report.changed_anything and report.analysed_passages == 0

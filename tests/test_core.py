@@ -130,3 +130,18 @@ def test_query_log_stores_only_hashed_chat_ids(conv):
 
 def test_every_menu_command_has_a_vietnamese_description():
     assert all(c.description for c in COMMANDS.values())
+
+
+def test_reload_with_nothing_changed_keeps_the_served_index(conv):
+    before = conv.snapshot
+    say(conv, "/reload", user=ADMIN)
+    assert conv.snapshot is before
+
+
+def test_reload_replaces_the_compiled_index_files_of_the_old_generation(conv, kb, settings):
+    old = conv.snapshot.index.generation
+    (kb / "documents" / "moi.txt").write_text("Kế hoạch mới\nSở Tư pháp số hoá hộ tịch.", "utf-8")
+    say(conv, "/reload", user=ADMIN)
+    root = settings.db_path.parent / "index"
+    assert [p.name for p in root.iterdir()] == [f"g{conv.snapshot.index.generation}"]
+    assert conv.snapshot.index.generation != old
