@@ -7,6 +7,7 @@ which would otherwise dwarf the figure being measured.
 
 from __future__ import annotations
 
+import json
 import resource
 import sys
 import time
@@ -51,6 +52,7 @@ class SizeResult:
     build_peak_rss_mb: float = 0.0  # high-water mark once built and loaded
     serving_rss_mb: float = 0.0  # resident after the reloads and every question
     worker_peak_rss_mb: float = 0.0  # the largest analysis worker process
+    compile_peak_rss_mb: float = 0.0  # the index compile child (var/index/g*/compile.json)
 
 
 @dataclass
@@ -123,6 +125,10 @@ def measure_size(n_passages: int, n_questions: int, work: Path) -> SizeResult:
     result.build_peak_rss_mb = build_peak
     result.peak_rss_mb = _rss_mb(resource.RUSAGE_SELF)
     result.worker_peak_rss_mb = _rss_mb(resource.RUSAGE_CHILDREN)
+    result.compile_peak_rss_mb = max(
+        (json.loads(p.read_text())["peak_rss_mb"] for p in work.glob("index/g*/compile.json")),
+        default=0.0,
+    )
     return result
 
 

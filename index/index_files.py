@@ -10,9 +10,12 @@ A directory appears under its final name only once complete (written aside, rena
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import resource
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +86,11 @@ def _compile_in_child(store_path: Path, directory: Path) -> None:
 
 
 def compile_to_disk(store_path: str, directory: str) -> None:
-    """Child process: read one consistent snapshot of the store, write the matrix files."""
+    """Child process: read one consistent snapshot of the store, write the matrix files.
+
+    Also writes compile.json (its own peak memory and time), for operators and `make bench`.
+    """
+    started = time.perf_counter()
     target = Path(directory)
     partial = target.with_name(target.name + ".part")
     shutil.rmtree(partial, ignore_errors=True)
@@ -106,6 +113,9 @@ def compile_to_disk(store_path: str, directory: str) -> None:
         ("idf", model.idf), ("ids", ids),
     ):  # fmt: skip
         np.save(partial / f"{name}.npy", array)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    stats = {"peak_rss_mb": round(peak_mb, 1), "seconds": round(time.perf_counter() - started, 3)}
+    (partial / "compile.json").write_text(json.dumps(stats) + "\n")
     (partial / "complete").write_text("ok\n")
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
