@@ -16,8 +16,8 @@ from index.bm25 import CompiledBM25
 from index.dedup import near_duplicate, shingles
 from index.errors import StoreError
 from index.models import Hit
-from index.normalize import fold, has_diacritics, match_form
-from index.segment import FOLDED, Analyzer, word_key
+from index.normalize import fold, match_form
+from index.segment import FOLDED, Analyzer, word_forms
 from index.snippets import DATE_RE, make_snippet
 from index.store import Store
 
@@ -43,8 +43,6 @@ _TIMING = re.compile(
 _WORD = re.compile(r"\w+")
 
 
-def match_form_key(word: str) -> str:
-    return word
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ class SearchIndex:
         self.folded_stop = self._safe_folded_stopwords()
         self._shingle_cache: dict[int, frozenset[int]] = {}
         self._row_cache: dict[int, dict] = {}
-        self._present_cache: dict[tuple[int, object], frozenset[str]] = {}
+        self._present_cache: dict[int, frozenset[str]] = {}
 
     @classmethod
     def load(cls, store: Store, analyzer: Analyzer) -> SearchIndex:
@@ -136,7 +134,6 @@ class SearchIndex:
         if len(top) == 0:
             return SearchResult(question, False, [], False)
         weights = self._weights(question)
-        key = word_key(has_diacritics(question))
         timing = is_timing_question(question)
         pids = [int(self.passage_ids[i]) for i in top.tolist()]
         ranked = list(zip(top_scores.tolist(), pids, strict=True))
@@ -148,13 +145,13 @@ class SearchIndex:
                 if p in texts
             ]
         ranked.sort(key=lambda x: (-x[0], x[1]))
-        groups = self._collapse(ranked, weights, key, offset + limit + 1)
+        groups = self._collapse(ranked, weights, offset + limit + 1)
         answered = bool(groups) and groups[0][2] >= ANSWER_COVERAGE
         if not answered:
             return SearchResult(question, False, [], False)
         shown = groups[offset : offset + limit]
         hits = [
-            self._hit(score, row, dups, weights, key, timing) for score, row, _, dups in shown
+            self._hit(score, row, dups, weights, timing) for score, row, _, dups in shown
         ]
         return SearchResult(question, True, hits, len(groups) > offset + limit)
 
@@ -180,12 +177,12 @@ class SearchIndex:
         row = rows.get(passage_id)
         if row is None:
             return None
-        return self._hit(0.0, row, [], {}, match_form_key, False, whole=True)
+        return self._hit(0.0, row, [], {}, False, whole=True)
 
     def _weights(self, question: str) -> dict[str, float]:
         weights = {}
         for syllable in self.analyzer.content_syllables(question, self.folded_stop):
-            tid = self.vocab.get(FOLDED + fold(syllable))
+            tid = self.vocab.get(FOLDED + fold(syllable.removeprefix(FOLDED)))
             idf = float(self.bm25.idf[tid]) if tid is not None else self._max_idf
             weights[syllable] = max(idf, 0.05)
         return weights
@@ -200,23 +197,19 @@ class SearchIndex:
             self._shingle_cache[row["id"]] = sig
         return sig
 
-    def _present(self, row: dict, key) -> frozenset[str]:
-        """The passage's words (abbreviations expanded) as `key` compares them, cached.
-
-        Cached as the keyed set rather than the word list: that is what every question
-        needs, and it is half the memory.
-        """
-        cache_key = (row["id"], key)
+    def _present(self, row: dict) -> frozenset[str]:
+        """The passage's words (abbreviations expanded) in both forms, cached per passage."""
+        cache_key = row["id"]
         present = self._present_cache.get(cache_key)
         if present is None:
             words = _WORD.findall(self.analyzer.expand(match_form(row["text"])))
-            present = frozenset(key(w) for w in words)
+            present = frozenset(f for w in words for f in word_forms(w))
             if len(self._present_cache) >= FEATURE_CACHE:
                 self._present_cache.clear()
             self._present_cache[cache_key] = present
         return present
 
-    def _collapse(self, ranked, weights, key, wanted: int):
+    def _collapse(self, ranked, weights, wanted: int):
         """Relevant passages in rank order, each with the near-duplicates folded into it.
 
         Stops a few candidates after it has `wanted` groups: near-duplicates score alike,
@@ -247,19 +240,19 @@ class SearchIndex:
                     continue
             if groups and score < RELATIVE_FLOOR * best:
                 continue
-            present = self._present(row, key)
+            present = self._present(row)
             coverage = sum(w for t, w in weights.items() if t in present) / total
             if coverage >= HIT_COVERAGE or not groups:
                 groups.append((score, row, coverage, []))
                 last_new = n
         return groups
 
-    def _hit(self, score, row, dups, weights, key, timing, whole: bool = False) -> Hit:
+    def _hit(self, score, row, dups, weights, timing, whole: bool = False) -> Hit:
         info = self.docs.get(row["doc_id"], DocInfo(row["doc_id"], "", "", ""))
         if whole:
             snippet, marks = row["text"], ()
         else:
-            snippet, marks = make_snippet(row["text"], weights, key, prefer_dates=timing)
+            snippet, marks = make_snippet(row["text"], weights, word_forms, prefer_dates=timing)
         also = []
         for d in dups:
             other = self.docs.get(d["doc_id"])

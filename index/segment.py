@@ -11,7 +11,7 @@ on both sides, which makes "CSDL" ≡ "cơ sở dữ liệu" in either direction
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import lru_cache
 
 from pyvi import ViTokenizer
@@ -127,22 +127,23 @@ class Analyzer:
         return terms
 
     def content_syllables(self, question: str, folded_stop: frozenset[str]) -> list[str]:
-        """Content syllables of a question, accented when it was typed with diacritics.
+        """The question's content syllables as `word_forms` writes them, one by one.
 
-        Coverage and highlighting compare these with the passage's words through
-        `word_key`, so "tín dụng đen" is not satisfied by "ứng dụng … đến".
+        A syllable typed with diacritics must be found as written ("tín dụng đen" is not
+        satisfied by "ứng dụng … đến"); one typed without them is compared folded ("~tu"),
+        so accented, unaccented and mixed questions are all judged fairly.
         """
-        accented = has_diacritics(question)
         out = []
         for w in self.words(question):
             for s in w.split("_"):
-                if (s in self._stop) if accented else (fold(s) in folded_stop):
-                    continue
                 if s in self._abbr_keys:  # its long form follows and is what counts
                     continue
-                key = s if accented else fold(s)
-                if key not in out:
-                    out.append(key)
+                if has_diacritics(s):
+                    form = None if s in self._stop else s
+                else:
+                    form = None if s in self._stop or s in folded_stop else FOLDED + s
+                if form is not None and form not in out:
+                    out.append(form)
         return out
 
 
@@ -156,15 +157,6 @@ def _pyvi_words(line: str) -> list[str]:
 
 
 @lru_cache(maxsize=262_144)
-def _accented_key(word: str) -> str:
-    return match_form(word)
-
-
-@lru_cache(maxsize=262_144)
-def _folded_key(word: str) -> str:
-    return fold(word).lower()
-
-
-def word_key(accented: bool) -> Callable[[str], str]:
-    """How a passage word is compared with a question's syllables (cached: words repeat)."""
-    return _accented_key if accented else _folded_key
+def word_forms(word: str) -> tuple[str, str]:
+    """A passage word as compared with question syllables: as written, and folded ("~")."""
+    return match_form(word), FOLDED + fold(word).lower()

@@ -15,14 +15,14 @@ DATE_RE = re.compile(
 )
 
 
-Key = Callable[[str], str]
+Forms = Callable[[str], tuple[str, ...]]  # a word → the forms a query syllable may take
 
 
-def matched_spans(text: str, wanted: set[str], key: Key) -> list[tuple[int, int]]:
+def matched_spans(text: str, wanted: set[str], forms: Forms) -> list[tuple[int, int]]:
     """Spans of matched words; neighbours separated by spaces only become one span."""
     spans: list[tuple[int, int]] = []
     for m in _WORD.finditer(text):
-        if key(m[0]) not in wanted:
+        if wanted.isdisjoint(forms(m[0])):
             continue
         if spans and not text[spans[-1][1] : m.start()].strip():
             spans[-1] = (spans[-1][0], m.end())
@@ -32,17 +32,17 @@ def matched_spans(text: str, wanted: set[str], key: Key) -> list[tuple[int, int]
 
 
 def make_snippet(
-    text: str, weights: dict[str, float], key: Key, *, prefer_dates: bool = False
+    text: str, weights: dict[str, float], forms: Forms, *, prefer_dates: bool = False
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """Best sentence (plus its best neighbour if both fit) and the spans of matched words.
 
-    weights: query syllable (as `key` makes it) -> importance (idf). A sentence's score is
+    weights: query syllable (as `forms` writes it) -> importance (idf). A sentence's score is
     the summed weight of the distinct query words it contains; dates add weight for
     "when" questions.
     """
     spans = sentence_spans(text) or [(0, len(text))]
     wanted = set(weights)
-    scores = [_score(text[s:e], weights, key, prefer_dates) for s, e in spans]
+    scores = [_score(text[s:e], weights, forms, prefer_dates) for s, e in spans]
     best = max(range(len(spans)), key=lambda i: scores[i])
     chosen = [best]
     neighbours = [i for i in (best - 1, best + 1) if 0 <= i < len(spans) and scores[i] > 0]
@@ -54,25 +54,25 @@ def make_snippet(
     start, end = spans[min(chosen)][0], spans[max(chosen)][1]
     snippet = text[start:end]
     if len(snippet) > MAX_CHARS:
-        snippet = _window(snippet, wanted, key)
-    return snippet, tuple(matched_spans(snippet, wanted, key))
+        snippet = _window(snippet, wanted, forms)
+    return snippet, tuple(matched_spans(snippet, wanted, forms))
 
 
-def present_words(text: str, key: Key) -> set[str]:
-    return {key(w) for w in _WORD.findall(text)}
+def present_words(text: str, forms: Forms) -> set[str]:
+    return {f for w in _WORD.findall(text) for f in forms(w)}
 
 
-def _score(sentence: str, weights: dict[str, float], key: Key, prefer_dates: bool) -> float:
-    present = present_words(sentence, key)
+def _score(sentence: str, weights: dict[str, float], forms: Forms, prefer_dates: bool) -> float:
+    present = present_words(sentence, forms)
     score = sum(w for term, w in weights.items() if term in present)
     if prefer_dates and DATE_RE.search(sentence):
         score *= 1.5
     return score
 
 
-def _window(sentence: str, wanted: set[str], key: Key) -> str:
+def _window(sentence: str, wanted: set[str], forms: Forms) -> str:
     """Cut a long sentence to MAX_CHARS around its densest stretch of matches."""
-    hits = matched_spans(sentence, wanted, key)
+    hits = matched_spans(sentence, wanted, forms)
     budget = MAX_CHARS - 2
     if not hits:
         start = 0

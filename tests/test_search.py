@@ -76,3 +76,15 @@ def test_more_results_page_after_the_first(index):
     second = index.search("Đề án 06 Bộ Tư pháp", limit=3, offset=3)
     assert first.more
     assert not {h.passage_id for h in first.hits} & {h.passage_id for h in second.hits}
+
+
+def test_question_mixing_accented_and_unaccented_words_is_answered(index):
+    result = index.search("Luat Căn cước có hieu luc tu ngay nao")
+    assert result.answered and "1/7/2024" in result.hits[0].text
+
+
+def test_accented_word_must_match_as_written_for_coverage(index):
+    """"đen" typed with its diacritics is not satisfied by "đến" or "den"."""
+    hit = index.search("tín dụng đen").hits[0]
+    assert "tín dụng đen" in hit.text
+    assert len(index.search("tín dụng đen").hits) == 1
