@@ -8,6 +8,7 @@ The assistant does not know whether work was done, so a deadline that has gone b
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -382,5 +383,5 @@ def timing_matches(question: str, index: TimingIndex, limit: int = 3) -> list[De
         # "có hiệu lực từ ngày nào?" asks for an effective date, not a task's deadline
         fits_kind = (r.kind == "effective") == wants_effective
         scored.append((-(float(score[i]) + (0.2 if fits_kind else 0.0)), r.due, r))
-    scored.sort(key=lambda s: s[:2])
-    return [s[2] for s in scored[:limit]]
+    best = heapq.nsmallest(limit, scored, key=lambda s: s[:2])
+    return [s[2] for s in best]
