@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from bot.zalo import ZaloBot, ZaloConfig
+from bot.zalo_api import RetryPolicy, ZaloBotAPI
 
 MAX_TEXT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -266,3 +270,35 @@ def message_update(
             **fields,
         },
     }
+
+
+# ----- running the real adapter against this fake --------------------------------------
+
+FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
+
+
+def bot_config(fake: FakeZalo, **overrides: Any) -> ZaloConfig:
+    """A ZaloConfig pointed at `fake`, polling briskly, retrying fast, no typing, no reminders."""
+    options: dict[str, Any] = dict(
+        token=fake.token, base_url=fake.base_url, poll_timeout=0.2, reminder_interval=3600,
+        typing_delay=30, retry=FAST, poll_backoff=FAST,
+    )  # fmt: skip
+    options.update(overrides)
+    return ZaloConfig(**options)
+
+
+@asynccontextmanager
+async def running_bot(
+    conv: Any, fake: FakeZalo, *, timeout: float = 15.0, **overrides: Any
+) -> AsyncIterator[ZaloBot]:
+    """The real ZaloBot answering from `conv`, started against `fake`, stopped afterwards."""
+    config = bot_config(fake, **overrides)
+    async with ZaloBotAPI(
+        config.token, config.base_url, retry=config.retry, timeout=timeout
+    ) as api:
+        bot = ZaloBot(conv, api, config)
+        await bot.start()
+        try:
+            yield bot
+        finally:
+            await bot.stop()

@@ -8,16 +8,13 @@ import re
 from bot.console import chat
 from bot.core import Conversation
 from bot.telegram import build_application, running
-from bot.zalo import ZaloBot, ZaloConfig
-from bot.zalo_api import RetryPolicy, ZaloBotAPI
 
 from fake_telegram import FakeTelegram
-from fake_zalo import FakeZalo, text_update
+from fake_zalo import FakeZalo, running_bot, text_update
 
 pytest_plugins = ["conftest_telegram"]
 
 QUESTION = "bo cong an phoi hop voi buu dien viet nam lam gi"
-FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
 CITATION = re.compile(r"^Nguồn: .*$", re.MULTILINE)
 
 
@@ -47,24 +44,10 @@ async def zalo_citations(conv: Conversation) -> list[str]:
     fake = FakeZalo()
     await fake.start()
     try:
-        config = ZaloConfig(
-            token=fake.token,
-            base_url=fake.base_url,
-            poll_timeout=0.2,
-            reminder_interval=3600,
-            typing_delay=30,
-            retry=FAST,
-            poll_backoff=FAST,
-        )
-        async with ZaloBotAPI(config.token, config.base_url, retry=config.retry) as api:
-            bot = ZaloBot(conv, api, config)
-            await bot.start()
-            try:
-                fake.push(text_update(QUESTION, message_id="x-1", chat_id="z-77"))
-                await fake.wait_sent(1)
-                await bot.idle()
-            finally:
-                await bot.stop()
+        async with running_bot(conv, fake) as bot:
+            fake.push(text_update(QUESTION, message_id="x-1", chat_id="z-77"))
+            await fake.wait_sent(1)
+            await bot.idle()
         return citations("\n".join(fake.texts("z-77")))
     finally:
         await fake.stop()

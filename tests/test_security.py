@@ -14,7 +14,6 @@ import logging
 import re
 import socket
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,13 +27,12 @@ from bot.core import Conversation, Settings
 from bot.models import Incoming, ReplyKind
 from bot.telegram import WebhookConfig, build_application, running
 from bot.uploads import MAX_UPLOAD_BYTES, safe_name, save_upload
-from bot.zalo import ZaloBot, ZaloConfig
-from bot.zalo_api import RetryPolicy, ZaloBotAPI
+from bot.zalo_api import ZaloBotAPI
 from index.errors import PlatformError, UploadRejected
 from index.store import Store
 
 from fake_telegram import FakeTelegram
-from fake_zalo import FakeZalo, text_update
+from fake_zalo import FAST, FakeZalo, running_bot, text_update
 from helpers import ADMIN, say
 
 pytest_plugins = ["conftest_telegram"]
@@ -43,7 +41,6 @@ QUESTION = "Luật Căn cước có hiệu lực từ ngày nào?"
 STRANGER = "31337"
 ADMIN_COMMANDS = ["/reload", "/stats", "/RELOAD", "/reload@de06_test_bot", "/stats 2024", "/Stats"]
 PLATFORMS = ["telegram", "zalo"]
-FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
 
 
 def admin_log(conv: Conversation) -> list[tuple[str, str, str, int]]:
@@ -244,21 +241,6 @@ async def test_telegram_refuses_every_admin_command_and_upload_to_a_non_admin(
     assert fake_telegram.downloads == [] and fake_telegram.calls_of("getFile") == []
 
 
-@asynccontextmanager
-async def zalo_bot(conv: Conversation, fake: FakeZalo, **options) -> AsyncIterator[ZaloBot]:
-    config = ZaloConfig(
-        token=fake.token, base_url=fake.base_url, poll_timeout=0.2, reminder_interval=3600,
-        typing_delay=30, retry=FAST, poll_backoff=FAST, **options,
-    )  # fmt: skip
-    async with ZaloBotAPI(config.token, config.base_url, retry=config.retry) as api:
-        bot = ZaloBot(conv, api, config)
-        await bot.start()
-        try:
-            yield bot
-        finally:
-            await bot.stop()
-
-
 @pytest.fixture
 async def fake_zalo() -> AsyncIterator[FakeZalo]:
     server = FakeZalo()
@@ -271,7 +253,7 @@ async def test_zalo_refuses_every_admin_command_to_a_non_admin(
     fake_zalo: FakeZalo, conv: Conversation
 ) -> None:
     commands = ["/reload", "/stats", "/RELOAD"]
-    async with zalo_bot(conv, fake_zalo) as bot:
+    async with running_bot(conv, fake_zalo) as bot:
         for i, command in enumerate(commands):
             fake_zalo.push(text_update(command, message_id=f"a-{i}", chat_id="z", user_id="zu-9"))
         await fake_zalo.wait_sent(len(commands))
@@ -353,7 +335,7 @@ async def test_zalo_webhook_rejects_a_wrong_secret_in_constant_time(
         webhook_url=url, webhook_secret=SECRET, listen_host="127.0.0.1", listen_port=port
     )
     header = "X-Bot-Api-Secret-Token"
-    async with zalo_bot(conv, fake_zalo, **options) as bot, httpx.AsyncClient() as client:
+    async with running_bot(conv, fake_zalo, **options) as bot, httpx.AsyncClient() as client:
         refused = await client.post(
             url, json=text_update("/help", message_id="w-1", chat_id="zw"),
             headers=secret_headers(header, WRONG_SECRETS[case]),

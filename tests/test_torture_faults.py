@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -28,14 +27,14 @@ from bot.core import Conversation, Settings
 from bot.models import Incoming, ReplyKind
 from bot.render_text import render as render_text
 from bot.telegram import build_application, running
-from bot.zalo import ZaloBot, ZaloConfig, serve
-from bot.zalo_api import RetryPolicy, ZaloBotAPI
+from bot.zalo import ZaloConfig, serve
+from bot.zalo_api import RetryPolicy
 from index import store as store_module
 from index.build import reload_store
 from index.store import Store
 
 from fake_telegram import FakeTelegram
-from fake_zalo import FakeZalo, text_update
+from fake_zalo import FakeZalo, running_bot, text_update
 from helpers import ADMIN, say
 
 pytest_plugins = ["conftest_telegram"]
@@ -281,20 +280,9 @@ class SlowZalo(FakeZalo):
         return await super()._send_message(request, body)
 
 
-@asynccontextmanager
-async def zalo_running(conv: Conversation, fake: FakeZalo, timeout: float = 15.0):
+def zalo_running(conv: Conversation, fake: FakeZalo, timeout: float = 15.0):
     retry = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
-    config = ZaloConfig(
-        token=fake.token, base_url=fake.base_url, poll_timeout=0.2, reminder_interval=3600,
-        typing_delay=30, retry=retry, poll_backoff=retry,
-    )  # fmt: skip
-    async with ZaloBotAPI(config.token, config.base_url, retry=retry, timeout=timeout) as api:
-        bot = ZaloBot(conv, api, config)
-        await bot.start()
-        try:
-            yield bot
-        finally:
-            await bot.stop()
+    return running_bot(conv, fake, timeout=timeout, retry=retry, poll_backoff=retry)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import shutil
 import socket
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -22,15 +21,14 @@ from bot.core import Conversation, Settings
 from bot.models import Incoming
 from bot.render_text import ZALO_LIMIT, render
 from bot.zalo import ZaloBot, ZaloConfig, serve
-from bot.zalo_api import RetryPolicy, ZaloApiError, ZaloBotAPI
+from bot.zalo_api import ZaloApiError
 from bot.zalo_updates import IMAGE, STICKER, UNSUPPORTED
 from index.errors import ConfigError
 
-from fake_zalo import FakeZalo, message_update, text_update
+from fake_zalo import FAST, FakeZalo, bot_config, message_update, running_bot, text_update
 
 DATA = Path(__file__).parent / "data" / "zalo"
 ADMIN = "zalo-admin-1"
-FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
 
 QUESTION = "tài khoản định danh điện tử mức 2 dùng để làm gì"
 OTHER_QUESTION = "nộp hồ sơ trực tuyến có phải xuất trình sổ hộ khẩu giấy không"
@@ -60,32 +58,6 @@ async def fake() -> AsyncIterator[FakeZalo]:
     await server.stop()
 
 
-def config_for(fake: FakeZalo, **overrides) -> ZaloConfig:
-    options = dict(
-        token=fake.token,
-        base_url=fake.base_url,
-        poll_timeout=0.2,
-        reminder_interval=3600,
-        typing_delay=30,
-        retry=FAST,
-        poll_backoff=FAST,
-    )
-    options.update(overrides)
-    return ZaloConfig(**options)
-
-
-@asynccontextmanager
-async def running(conv, fake: FakeZalo, **overrides) -> AsyncIterator[ZaloBot]:
-    config = config_for(fake, **overrides)
-    async with ZaloBotAPI(config.token, config.base_url, retry=config.retry) as api:
-        bot = ZaloBot(conv, api, config)
-        await bot.start()
-        try:
-            yield bot
-        finally:
-            await bot.stop()
-
-
 def webhook_options() -> dict:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -107,7 +79,7 @@ def core_says(conv, text: str, *, user: str = "reference-user", chat: str = "ref
 
 
 async def test_polling_answers_messages_arriving_between_empty_polls(conv, fake):
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(text_update(QUESTION, message_id="p-1", chat_id="c-poll"))
         first = await fake.wait_sent(1)
         await bot.idle()
@@ -122,7 +94,7 @@ async def test_polling_answers_messages_arriving_between_empty_polls(conv, fake)
 
 async def test_a_redelivered_message_is_answered_once(conv, fake):
     update = text_update(QUESTION, message_id="dup-1", chat_id="c-dup")
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(update)
         fake.push(update)
         fake.push(text_update("/help", message_id="dup-2", chat_id="c-dup"))
@@ -133,7 +105,7 @@ async def test_a_redelivered_message_is_answered_once(conv, fake):
 
 async def test_a_quota_error_is_retried_and_the_answer_still_arrives(conv, fake):
     fake.fail_next(1, 429, "sendMessage")
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(text_update("/help", message_id="q-1", chat_id="c-quota"))
         await fake.wait_sent(1)
         await bot.idle()
@@ -144,7 +116,7 @@ async def test_a_quota_error_is_retried_and_the_answer_still_arrives(conv, fake)
 
 async def test_polling_keeps_going_after_server_errors(conv, fake):
     fake.fail_next(4, 500, "getUpdates")
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(text_update("/help", message_id="e-1", chat_id="c-500"))
         await fake.wait_sent(1)
         await bot.idle()
@@ -153,7 +125,7 @@ async def test_polling_keeps_going_after_server_errors(conv, fake):
 
 async def test_polling_removes_a_stale_webhook_first(conv, fake):
     fake.webhook_url, fake.webhook_secret = "https://cu.example.vn/hook", "bí-mật-cũ-123"
-    async with running(conv, fake):
+    async with running_bot(conv, fake):
         await fake.wait_for(lambda: fake.count("getUpdates") >= 1)
     assert fake.count("deleteWebhook") == 1
     assert fake.webhook_url == ""
@@ -165,7 +137,7 @@ async def test_polling_removes_a_stale_webhook_first(conv, fake):
 async def test_a_long_answer_is_split_into_messages_under_2000_characters(conv, fake):
     answer = core_says(conv, LONG_PASSAGE_QUESTION, chat="ref-long")
     full_passage = core_says(conv, "/xem 1", chat="ref-long")
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(text_update(LONG_PASSAGE_QUESTION, message_id="l-1", chat_id="c-long"))
         fake.push(text_update("/xem 1", message_id="l-2", chat_id="c-long"))
         await fake.wait_sent(len(answer) + len(full_passage))
@@ -176,7 +148,7 @@ async def test_a_long_answer_is_split_into_messages_under_2000_characters(conv, 
 
 
 async def test_a_non_admin_reload_is_refused(conv, fake):
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(text_update("/reload", message_id="r-1", chat_id="c-r", user_id="user-9"))
         await fake.wait_sent(1)
         await bot.idle()
@@ -186,7 +158,7 @@ async def test_a_non_admin_reload_is_refused(conv, fake):
 
 
 async def test_an_admin_from_de06_admin_ids_may_reload(conv, fake):
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(text_update("/reload", message_id="r-2", chat_id="c-ra", user_id=ADMIN))
         await fake.wait_sent(1)
         await bot.idle()
@@ -196,7 +168,7 @@ async def test_an_admin_from_de06_admin_ids_may_reload(conv, fake):
 
 @pytest.mark.parametrize("event", [STICKER, IMAGE, UNSUPPORTED])
 async def test_a_non_text_message_gets_a_short_hint(conv, fake, event):
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(message_update(event, message_id=f"s-{event}", chat_id="c-sticker"))
         await fake.wait_sent(1)
         await bot.idle()
@@ -224,7 +196,7 @@ async def test_a_senders_messages_are_answered_in_order(conv, fake):
     questions = [LONG_PASSAGE_QUESTION, "/help", OTHER_QUESTION, "/sources", QUESTION]
     expected = [text for q in questions for text in core_says(conv, q)]
     held = HeldCore(conv, LONG_PASSAGE_QUESTION)
-    async with running(held, fake, **webhook_options()) as bot:
+    async with running_bot(held, fake, **webhook_options()) as bot:
         for n, question in enumerate(questions):
             update = text_update(question, message_id=f"o-{n}", chat_id="c-order")
             assert await fake.deliver(update) == 200
@@ -236,7 +208,7 @@ async def test_a_senders_messages_are_answered_in_order(conv, fake):
 
 async def test_a_slow_answer_in_one_chat_does_not_hold_up_another_chat(conv, fake):
     held = HeldCore(conv, LONG_PASSAGE_QUESTION)
-    async with running(held, fake, **webhook_options()) as bot:
+    async with running_bot(held, fake, **webhook_options()) as bot:
         slow = text_update(LONG_PASSAGE_QUESTION, message_id="h-1", chat_id="c-slow")
         quick = text_update("/help", message_id="h-2", chat_id="c-quick")
         assert await fake.deliver(slow) == 200
@@ -251,7 +223,7 @@ async def test_a_slow_answer_in_one_chat_does_not_hold_up_another_chat(conv, fak
 
 async def test_typing_is_shown_while_a_slow_answer_is_prepared(conv, fake):
     held = HeldCore(conv, QUESTION)
-    async with running(held, fake, typing_delay=0.05) as bot:
+    async with running_bot(held, fake, typing_delay=0.05) as bot:
         fake.push(text_update(QUESTION, message_id="t-1", chat_id="c-typing"))
         await fake.wait_for(lambda: fake.actions != [])
         held.release.set()
@@ -265,7 +237,7 @@ async def test_typing_is_shown_while_a_slow_answer_is_prepared(conv, fake):
 
 
 async def test_group_chatter_gets_no_answer(conv, fake):
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(text_update(QUESTION, message_id="g-1", chat_id="c-group", group=True))
         fake.push(text_update("/help", message_id="g-2", chat_id="c-group", group=True))
         await fake.wait_sent(1)
@@ -274,7 +246,7 @@ async def test_group_chatter_gets_no_answer(conv, fake):
 
 
 async def test_a_group_message_mentioning_the_bot_is_answered_without_the_mention(conv, fake):
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         text = f"@{fake.bot_name} {QUESTION}"
         fake.push(text_update(text, message_id="g-3", chat_id="c-group-2", group=True))
         await fake.wait_sent(1)
@@ -285,7 +257,7 @@ async def test_a_group_message_mentioning_the_bot_is_answered_without_the_mentio
 async def test_a_group_reply_to_the_bot_is_answered(conv, fake):
     update = text_update(QUESTION, message_id="g-4", chat_id="c-group-3", group=True)
     update["message"]["reply_to_message"] = {"message_id": "sent-1", "from": {"id": fake.bot_id}}
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         fake.push(update)
         await fake.wait_sent(1)
         await bot.idle()
@@ -297,7 +269,7 @@ async def test_a_group_reply_to_the_bot_is_answered(conv, fake):
 
 async def test_webhook_mode_registers_the_url_and_secret(conv, fake):
     options = webhook_options()
-    async with running(conv, fake, **options):
+    async with running_bot(conv, fake, **options):
         assert fake.webhook_url == options["webhook_url"]
         assert fake.webhook_secret == options["webhook_secret"]
     assert fake.count("getUpdates") == 0
@@ -305,7 +277,7 @@ async def test_webhook_mode_registers_the_url_and_secret(conv, fake):
 
 @pytest.mark.parametrize("wrapped", [True, False], ids=["wrapped", "bare"])
 async def test_webhook_with_the_right_secret_is_answered(conv, fake, wrapped):
-    async with running(conv, fake, **webhook_options()) as bot:
+    async with running_bot(conv, fake, **webhook_options()) as bot:
         update = text_update(QUESTION, message_id=f"w-{wrapped}", chat_id="c-hook")
         assert await fake.deliver(update, wrapped=wrapped) == 200
         await fake.wait_sent(1)
@@ -315,7 +287,7 @@ async def test_webhook_with_the_right_secret_is_answered(conv, fake, wrapped):
 
 @pytest.mark.parametrize("secret", ["bí-mật-sai-456", ""], ids=["wrong", "missing"])
 async def test_webhook_without_the_right_secret_is_refused_with_403(conv, fake, secret):
-    async with running(conv, fake, **webhook_options()) as bot:
+    async with running_bot(conv, fake, **webhook_options()) as bot:
         update = text_update(QUESTION, message_id=f"x-{secret}", chat_id="c-forged")
         assert await fake.deliver(update, secret=secret) == 403
         assert await fake.deliver(text_update("/help", message_id="x-ok", chat_id="c-ok")) == 200
@@ -326,7 +298,7 @@ async def test_webhook_without_the_right_secret_is_refused_with_403(conv, fake, 
 
 async def test_a_webhook_duplicate_is_answered_once(conv, fake):
     update = text_update("/help", message_id="wd-1", chat_id="c-hook-dup")
-    async with running(conv, fake, **webhook_options()) as bot:
+    async with running_bot(conv, fake, **webhook_options()) as bot:
         assert await fake.deliver(update) == 200
         assert await fake.deliver(update, wrapped=False) == 200
         await fake.wait_sent(1)
@@ -347,7 +319,7 @@ async def subscribe(bot: ZaloBot, fake: FakeZalo, chat_id: str) -> int:
 
 
 async def test_a_subscribed_chat_gets_its_reminder_once(conv, fake):
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         before = await subscribe(bot, fake, "c-remind")
         due = [o for o in conv.due_reminders(REMINDER_DAY) if o.chat_id == "c-remind"]
         first = await bot.send_due_reminders(REMINDER_DAY)
@@ -357,7 +329,7 @@ async def test_a_subscribed_chat_gets_its_reminder_once(conv, fake):
 
 
 async def test_a_reminder_that_could_not_be_sent_is_tried_again(conv, fake):
-    async with running(conv, fake) as bot:
+    async with running_bot(conv, fake) as bot:
         before = await subscribe(bot, fake, "c-remind-retry")
         fake.fail_next(FAST.attempts, 500, "sendMessage")
         failed = await bot.send_due_reminders(REMINDER_DAY)
@@ -371,7 +343,7 @@ async def test_a_reminder_that_could_not_be_sent_is_tried_again(conv, fake):
 
 async def test_serve_answers_until_told_to_stop(conv, fake):
     stop = asyncio.Event()
-    service = asyncio.create_task(serve(conv, config_for(fake), stop))
+    service = asyncio.create_task(serve(conv, bot_config(fake), stop))
     fake.push(text_update("/help", message_id="sv-1", chat_id="c-serve"))
     await fake.wait_sent(len(core_says(conv, "/help")))
     stop.set()
@@ -380,7 +352,7 @@ async def test_serve_answers_until_told_to_stop(conv, fake):
 
 
 async def test_serve_stops_with_an_actionable_error_on_a_wrong_token(conv, fake):
-    config = config_for(fake, token="000:token-sai")
+    config = bot_config(fake, token="000:token-sai")
     with pytest.raises(ZaloApiError, match="ZALO_BOT_TOKEN"):
         await serve(conv, config, asyncio.Event())
 
