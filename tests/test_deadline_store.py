@@ -11,7 +11,6 @@ import sqlite_utils
 
 from index.deadline_store import (
     Subscription,
-    ensure_tables,
     list_subscriptions,
     load_deadlines,
     mark_sent,
@@ -22,6 +21,7 @@ from index.deadline_store import (
 )
 from index.deadlines import Deadline, extract_deadlines
 from index.errors import StoreError
+from index.store import Store
 
 PLAN = (
     "Bộ TT&TT trình Chính phủ trước ngày 30/3/2024. "
@@ -30,17 +30,8 @@ PLAN = (
 
 
 def open_db(path: Path) -> sqlite_utils.Database:
-    db = sqlite_utils.Database(path)
-    db["documents"].create(
-        {"doc_id": str, "title": str, "source": str, "date": str, "url": str},
-        pk="doc_id",
-        if_not_exists=True,
-    )
-    db["passages"].create(
-        {"id": int, "doc_id": str, "ordinal": int, "text": str}, pk="id", if_not_exists=True
-    )
-    ensure_tables(db)
-    return db
+    """The real store (schema and all) in a fresh SQLite file."""
+    return Store(path).db()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from bot.models import ReplyKind, Style
 from bot.reminders import ReminderDue, Subscription, due_reminders, reminder_reply
 from index.deadline_store import (
     DeadlineRecord,
-    ensure_tables,
     list_subscriptions,
     load_deadlines,
     mark_sent,
@@ -20,6 +19,7 @@ from index.deadline_store import (
     subscribe,
 )
 from index.deadlines import extract_deadlines
+from index.store import Store
 
 DUE = date(2024, 4, 15)
 
@@ -116,17 +116,8 @@ PLAN = "Bộ Tư pháp thẩm định nghị định, hoàn thành trước ngà
 
 
 def open_store(path: Path) -> sqlite_utils.Database:
-    db = sqlite_utils.Database(path)
-    db["documents"].create(
-        {"doc_id": str, "title": str, "source": str, "date": str, "url": str},
-        pk="doc_id",
-        if_not_exists=True,
-    )
-    db["passages"].create(
-        {"id": int, "doc_id": str, "ordinal": int, "text": str}, pk="id", if_not_exists=True
-    )
-    ensure_tables(db)
-    return db
+    """The real store (schema and all) in a fresh SQLite file."""
+    return Store(path).db()
 
 
 def reload_plan(db: sqlite_utils.Database, passage_id: int) -> None:
