@@ -13,12 +13,15 @@ def vn_date(iso: str) -> str:
     return iso
 
 
+def source_line(title: str, source: str, date: str, ordinal: int | None = None) -> str:
+    """One citation style everywhere: "Nguồn: Tiêu đề (Nơi đăng, 25/01/2024), đoạn 3"."""
+    extra = ", ".join(p for p in (source, vn_date(date)) if p)
+    line = "Nguồn: " + title + (f" ({extra})" if extra else "")
+    return line + (f", đoạn {ordinal + 1}" if ordinal is not None else "")
+
+
 def citation(hit: Hit) -> str:
-    parts = [hit.title]
-    extra = ", ".join(p for p in (hit.source, vn_date(hit.date)) if p)
-    if extra:
-        parts.append(f"({extra})")
-    return "Nguồn: " + " ".join(parts) + f", đoạn {hit.ordinal + 1}"
+    return source_line(hit.title, hit.source, hit.date, hit.ordinal)
 
 
 def snippet_runs(text: str, marks: tuple[tuple[int, int], ...]) -> list[Run]:

@@ -17,6 +17,7 @@ from datetime import date
 
 import numpy as np
 
+from bot.answer_view import source_line
 from bot.models import Action, Block, Reply, ReplyKind, Run, Style
 from index.deadline_store import DeadlineRecord
 from index.normalize import fold, match_form
@@ -203,15 +204,7 @@ def status_text(record: DeadlineRecord, left: int) -> str:
 
 
 def _citation(record: DeadlineRecord) -> str:
-    parts = [record.title or record.doc_id]
-    if record.source:
-        parts.append(record.source)
-    if record.date:
-        try:
-            parts.append(_day(date.fromisoformat(record.date)))
-        except ValueError:
-            parts.append(record.date)
-    return "Nguồn: " + " — ".join(parts)
+    return source_line(record.title or record.doc_id, record.source, record.date)
 
 
 def deadline_block(record: DeadlineRecord, left: int) -> Block:

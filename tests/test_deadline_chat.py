@@ -158,7 +158,7 @@ def test_reply_gives_each_deadline_its_own_block_with_strong_due_and_cited_sourc
     first = reply.blocks[1]
     assert [r.text for r in first if r.style is Style.STRONG] == ["30/3/2024"]
     assert [r.text for r in first if r.style is Style.CITE] == [
-        f"Nguồn: {TITLE} — Cổng TTĐT Chính phủ — 25/1/2024"
+        f"Nguồn: {TITLE} (Cổng TTĐT Chính phủ, 25/01/2024)"
     ]
     assert len(reply.blocks) == 1 + 4
 
