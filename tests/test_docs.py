@@ -43,3 +43,9 @@ def test_every_test_named_in_the_guarantees_exists():
     assert files and names
     defined = "".join((tests / f"{f}.py").read_text(encoding="utf-8") for f in sorted(files))
     assert sorted(n for n in names if f"def {n}(" not in defined) == []
+
+
+def test_every_command_alias_is_in_the_readme():
+    for command in COMMANDS.values():
+        for alias in command.aliases:
+            assert f"/{alias}" in README, alias
