@@ -11,8 +11,7 @@ injected per method with `fail_next` / `delay_next`.
 Usage::
 
     async with FakeTelegram() as fake:
-        app = build_application(conv, fake.token, base_url=fake.base_url,
-                                base_file_url=fake.base_file_url)
+        app = fake.application(conv)
         fake.queue(fake.private_text(user_id=1, text="căn cước là gì?"))
 """
 
@@ -256,6 +255,14 @@ class FakeTelegram:
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
+
+    def application(self, conv: Any, **options: Any) -> Any:
+        """The real bot's `Application` for `conv`, pointed at this server (not started)."""
+        from bot.telegram import build_application
+
+        return build_application(
+            conv, self.token, base_url=self.base_url, base_file_url=self.base_file_url, **options
+        )
 
     async def __aenter__(self) -> FakeTelegram:
         return await self.start()

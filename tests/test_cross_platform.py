@@ -7,7 +7,7 @@ import re
 
 from bot.console import chat
 from bot.core import Conversation
-from bot.telegram import build_application, running
+from bot.telegram import running
 
 from fake_telegram import FakeTelegram
 from fake_zalo import FakeZalo, running_bot, text_update
@@ -30,9 +30,7 @@ def console_citations(conv: Conversation) -> list[str]:
 
 async def telegram_citations(conv: Conversation) -> list[str]:
     async with FakeTelegram() as fake:
-        app = build_application(
-            conv, fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url
-        )
+        app = fake.application(conv)
         async with running(app, poll_timeout=5):
             fake.queue(fake.private_text(77, QUESTION))
             await fake.wait_for(lambda: fake.messages_to(77))

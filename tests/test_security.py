@@ -195,10 +195,7 @@ def test_an_upload_that_is_not_text_is_refused_with_its_reason(tmp_path: Path) -
 async def test_telegram_upload_of_unknown_size_is_measured_then_refused_without_download(
     fake_telegram: FakeTelegram, telegram_conv: Conversation
 ) -> None:
-    app = build_application(
-        telegram_conv, fake_telegram.token, base_url=fake_telegram.base_url,
-        base_file_url=fake_telegram.base_file_url,
-    )  # fmt: skip
+    app = fake_telegram.application(telegram_conv)
     update = fake_telegram.document(42, 42, "bao-cao.txt", b"x", size=50 * 1024 * 1024)
     del update["message"]["document"]["file_size"]  # a client that did not announce it
     async with running(app, poll_timeout=1):
@@ -215,10 +212,7 @@ async def test_telegram_refuses_every_admin_command_and_upload_to_a_non_admin(
     fake_telegram: FakeTelegram, telegram_conv: Conversation
 ) -> None:
     user = 555001
-    app = build_application(
-        telegram_conv, fake_telegram.token, base_url=fake_telegram.base_url,
-        base_file_url=fake_telegram.base_file_url,
-    )  # fmt: skip
+    app = fake_telegram.application(telegram_conv)
     async with running(app, poll_timeout=1):
         for command in ["/reload", "/stats", "/reload@de06_test_bot"]:
             fake_telegram.queue(fake_telegram.private_text(user, command))
@@ -367,10 +361,7 @@ async def test_telegram_token_stays_out_of_logs_of_failures_and_tracebacks(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     clean = no_token(fake_telegram.token)
-    app = build_application(
-        telegram_conv, fake_telegram.token, base_url=fake_telegram.base_url,
-        base_file_url=fake_telegram.base_file_url,
-    )  # fmt: skip
+    app = fake_telegram.application(telegram_conv)
     real_handle = telegram_conv.handle
 
     def leaky_handle(incoming: Incoming):

@@ -37,12 +37,7 @@ async def fake(
     fake_telegram: FakeTelegram, telegram_conv: Conversation
 ) -> AsyncIterator[FakeTelegram]:
     """The fake server with the bot polling it for the duration of the test."""
-    app = build_application(
-        telegram_conv,
-        fake_telegram.token,
-        base_url=fake_telegram.base_url,
-        base_file_url=fake_telegram.base_file_url,
-    )
+    app = fake_telegram.application(telegram_conv)
     async with running(app, poll_timeout=5):
         yield fake_telegram
 

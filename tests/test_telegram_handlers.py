@@ -19,7 +19,6 @@ from bot import messages
 from bot.core import Conversation
 from bot.models import Action, Incoming, Reply, ReplyKind, Run
 from bot.telegram import (
-    build_application,
     deliver_reminders,
     incoming_from_message,
     send_reply,
@@ -108,12 +107,7 @@ async def app(
     fake_telegram: FakeTelegram, telegram_conv: Conversation
 ) -> AsyncIterator[Application]:
     """An initialised application (getMe done) that is not polling: tests feed it updates."""
-    application = build_application(
-        telegram_conv,
-        fake_telegram.token,
-        base_url=fake_telegram.base_url,
-        base_file_url=fake_telegram.base_file_url,
-    )
+    application = fake_telegram.application(telegram_conv)
     async with application:
         yield application
 

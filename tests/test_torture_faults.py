@@ -347,6 +347,17 @@ async def start_telegram_bot(fake: FakeTelegram, settings: Settings) -> asyncio.
     return process
 
 
+async def answer_then_stop(fake: FakeTelegram, settings: Settings, chats: list[int]) -> None:
+    """Start the real bot, wait until every chat got an answer, stop it gracefully."""
+    process = await start_telegram_bot(fake, settings)
+    try:
+        await fake.wait_for(lambda: all(fake.messages_to(c) for c in chats), timeout=60)
+        await stopped(process, signal.SIGTERM)
+    finally:
+        if process.returncode is None:
+            process.kill()
+
+
 async def stopped(process: asyncio.subprocess.Process, sig: int) -> tuple[int, str]:
     process.send_signal(sig)
     _, err = await asyncio.wait_for(process.communicate(), 60)
@@ -376,13 +387,7 @@ async def test_sigterm_finishes_the_questions_received_and_a_restart_answers_the
     waiting = list(range(311, 314))  # sent while the bot was down
     for chat in waiting:
         fake.queue(fake.private_text(chat, QUESTION))
-    process = await start_telegram_bot(fake, settings)
-    try:
-        await fake.wait_for(lambda: all(fake.messages_to(c) for c in waiting), timeout=60)
-        await stopped(process, signal.SIGTERM)
-    finally:
-        if process.returncode is None:
-            process.kill()
+    await answer_then_stop(fake, settings, waiting)
     assert all(len(fake.messages_to(c)) == 1 for c in received + waiting)
 
 
@@ -407,13 +412,7 @@ async def test_sigkill_loses_at_most_the_batch_in_flight(
     later = list(range(411, 416))
     for chat in later:
         fake.queue(fake.private_text(chat, QUESTION))
-    process = await start_telegram_bot(fake, settings)
-    try:
-        await fake.wait_for(lambda: all(fake.messages_to(c) for c in later), timeout=60)
-        await stopped(process, signal.SIGTERM)
-    finally:
-        if process.returncode is None:
-            process.kill()
+    await answer_then_stop(fake, settings, later)
     assert all(len(fake.messages_to(c)) == 1 for c in later)
     assert all(len(fake.messages_to(c)) <= 1 for c in in_flight)
 
