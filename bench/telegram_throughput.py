@@ -2,7 +2,7 @@
 
 The fake server (tests/fake_telegram.py) listens on 127.0.0.1 in a process of its own, as
 Telegram's servers would be elsewhere: its HTML checking and bookkeeping must not be
-billed to the bot. The bot is the production `bot.telegram` application with long
+billed to the bot. The bot is the production `bot.platforms.telegram` application with long
 polling. Questions arrive in bursts in group chats that mention the bot, because there
 every answer quotes its question: counting the messages that quote each question proves
 none was lost and none answered twice.
@@ -93,7 +93,7 @@ def _receive(conn: Connection, timeout: float):
 
 
 async def _run_bot(conv, conn: Connection, timeout: float) -> dict:
-    from bot.telegram import build_application, running
+    from bot.platforms.telegram import build_application, running
 
     loop = asyncio.get_running_loop()
     base_url = await loop.run_in_executor(None, _receive, conn, 60.0)

@@ -149,14 +149,14 @@ def _ask_json(conv, question: str) -> dict:
 
 def _ask_text(conv, question: str) -> None:
     from bot.models import Incoming
-    from bot.render_text import render
+    from bot.render.text import render
 
     reply = conv.handle(Incoming("console", "cli", "cli", question))
     print("\n\n".join(render(reply, limit=100_000)))
 
 
 def cmd_chat(args) -> int:
-    from bot.console import chat
+    from bot.platforms.console import chat
 
     conv = _open(args)
     try:
@@ -178,7 +178,7 @@ def cmd_deadline(args) -> int:
             )
             print(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            from bot.render_text import render
+            from bot.render.text import render
 
             words = (["all"] if args.all else []) + args.words
             reply = deadline_chat.deadline_reply(conv.snapshot.deadlines, today, " ".join(words))
@@ -234,11 +234,11 @@ def cmd_serve(args) -> int:
     conv = _open(args)
     try:
         if platform == "telegram":
-            from bot import telegram
+            from bot.platforms import telegram
 
             telegram.run(conv, conv.settings)
         else:
-            from bot import zalo
+            from bot.platforms import zalo
 
             zalo.run(conv, conv.settings)
     finally:

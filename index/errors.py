@@ -11,7 +11,7 @@ The tree is small on purpose; each message tells a person what to do next::
      ├── NotAuthorized           a non-admin asked for an admin command
      ├── UploadRejected          an uploaded file is refused (size, type, name)
      └── PlatformError           a chat platform's API failed after retries
-          └── ZaloApiError       (bot/zalo_api.py) carries Zalo's error_code
+          └── ZaloApiError       (bot/platforms/zalo_api.py) carries Zalo's error_code
 """
 
 from __future__ import annotations

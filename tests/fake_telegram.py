@@ -258,7 +258,7 @@ class FakeTelegram:
 
     def application(self, conv: Any, **options: Any) -> Any:
         """The real bot's `Application` for `conv`, pointed at this server (not started)."""
-        from bot.telegram import build_application
+        from bot.platforms.telegram import build_application
 
         return build_application(
             conv, self.token, base_url=self.base_url, base_file_url=self.base_file_url, **options

@@ -18,8 +18,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.zalo import ZaloBot, ZaloConfig
-from bot.zalo_api import RetryPolicy, ZaloBotAPI
+from bot.platforms.zalo import ZaloBot, ZaloConfig
+from bot.platforms.zalo_api import RetryPolicy, ZaloBotAPI
 
 MAX_TEXT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"

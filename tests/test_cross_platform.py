@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import re
 
-from bot.console import chat
 from bot.core import Conversation
-from bot.telegram import running
+from bot.platforms.console import chat
+from bot.platforms.telegram import running
 
 from fake_telegram import FakeTelegram
 from fake_zalo import FakeZalo, running_bot, text_update

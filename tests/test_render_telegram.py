@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Action, Block, Reply, ReplyKind, Run, Style
-from bot.render_telegram import MESSAGE_LIMIT, render, utf16_len
+from bot.render.telegram import MESSAGE_LIMIT, render, utf16_len
 
 from fake_telegram import check_text, parse_html
 

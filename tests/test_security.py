@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from bot import messages
 from bot.core import Conversation, Settings
 from bot.models import Incoming, ReplyKind
-from bot.telegram import WebhookConfig, build_application, running
+from bot.platforms.telegram import WebhookConfig, build_application, running
+from bot.platforms.zalo_api import ZaloBotAPI
 from bot.uploads import MAX_UPLOAD_BYTES, safe_name, save_upload
-from bot.zalo_api import ZaloBotAPI
 from index.errors import PlatformError, UploadRejected
 from index.store import Store
 
@@ -298,7 +298,7 @@ async def test_telegram_webhook_rejects_a_wrong_secret_in_constant_time(
     monkeypatch: pytest.MonkeyPatch,
     case: str,
 ) -> None:
-    compared = spy_compare(monkeypatch, "bot.telegram")
+    compared = spy_compare(monkeypatch, "bot.platforms.telegram")
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     app = build_application(telegram_conv, fake_telegram.token, base_url=fake_telegram.base_url)
@@ -322,7 +322,7 @@ async def test_telegram_webhook_rejects_a_wrong_secret_in_constant_time(
 async def test_zalo_webhook_rejects_a_wrong_secret_in_constant_time(
     fake_zalo: FakeZalo, conv: Conversation, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
-    compared = spy_compare(monkeypatch, "bot.zalo")
+    compared = spy_compare(monkeypatch, "bot.platforms.zalo")
     port = free_port()
     url = f"http://127.0.0.1:{port}/zalo/webhook"
     options = dict(

@@ -22,7 +22,7 @@ import pytest_asyncio
 from bot import messages
 from bot.core import Conversation
 from bot.models import Incoming, Reply
-from bot.telegram import WebhookConfig, build_application, running
+from bot.platforms.telegram import WebhookConfig, build_application, running
 
 from fake_telegram import ADMIN_ID, TOKEN, FakeTelegram, Sent
 

@@ -18,7 +18,7 @@ from telegram.ext import Application
 from bot import messages
 from bot.core import Conversation
 from bot.models import Action, Incoming, Reply, ReplyKind, Run
-from bot.telegram import (
+from bot.platforms.telegram import (
     deliver_reminders,
     incoming_from_message,
     send_reply,

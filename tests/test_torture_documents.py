@@ -21,7 +21,7 @@ from pypdf import PdfWriter
 
 from bot.core import Conversation
 from bot.models import ReplyKind
-from bot.render_telegram import render
+from bot.render.telegram import render
 
 from fake_telegram import check_text
 from helpers import ADMIN, say

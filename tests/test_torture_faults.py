@@ -25,10 +25,10 @@ from telegram.ext import Application
 
 from bot.core import Conversation, Settings
 from bot.models import Incoming, ReplyKind
-from bot.render_text import render as render_text
-from bot.telegram import build_application, running
-from bot.zalo import ZaloConfig, serve
-from bot.zalo_api import RetryPolicy
+from bot.platforms.telegram import build_application, running
+from bot.platforms.zalo import ZaloConfig, serve
+from bot.platforms.zalo_api import RetryPolicy
+from bot.render.text import render as render_text
 from index import store as store_module
 from index.build import reload_store
 from index.store import Store

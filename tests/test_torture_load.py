@@ -19,10 +19,10 @@ import pytest
 from bot import messages
 from bot.core import Conversation, Settings
 from bot.models import Incoming
-from bot.render_text import render as render_text
-from bot.telegram import build_application, running
-from bot.zalo import ZaloBot, ZaloConfig
-from bot.zalo_api import RetryPolicy, ZaloBotAPI
+from bot.platforms.telegram import build_application, running
+from bot.platforms.zalo import ZaloBot, ZaloConfig
+from bot.platforms.zalo_api import RetryPolicy, ZaloBotAPI
+from bot.render.text import render as render_text
 
 from fake_telegram import FakeTelegram, Sent
 from fake_zalo import FakeZalo, text_update

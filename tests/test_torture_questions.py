@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from bot.core import Conversation
 from bot.models import Reply, ReplyKind
-from bot.render_telegram import MESSAGE_LIMIT, keyboard, render
-from bot.render_text import ZALO_LIMIT
-from bot.render_text import render as render_plain
+from bot.render.telegram import MESSAGE_LIMIT, keyboard, render
+from bot.render.text import ZALO_LIMIT
+from bot.render.text import render as render_plain
 
 from fake_telegram import check_markup, check_text, utf16_len
 from helpers import say

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.zalo_api import MAX_TEXT, RetryPolicy, ZaloApiError, ZaloBotAPI
+from bot.platforms.zalo_api import MAX_TEXT, RetryPolicy, ZaloApiError, ZaloBotAPI
 from index.errors import PlatformError
 
 from fake_zalo import FakeZalo, text_update

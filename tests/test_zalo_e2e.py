@@ -19,10 +19,10 @@ import pytest
 from bot import messages
 from bot.core import Conversation, Settings
 from bot.models import Incoming
-from bot.render_text import ZALO_LIMIT, render
-from bot.zalo import ZaloBot, ZaloConfig, serve
-from bot.zalo_api import ZaloApiError
-from bot.zalo_updates import IMAGE, STICKER, UNSUPPORTED
+from bot.platforms.zalo import ZaloBot, ZaloConfig, serve
+from bot.platforms.zalo_api import ZaloApiError
+from bot.platforms.zalo_updates import IMAGE, STICKER, UNSUPPORTED
+from bot.render.text import ZALO_LIMIT, render
 from index.errors import ConfigError
 
 from fake_zalo import FAST, FakeZalo, bot_config, message_update, running_bot, text_update

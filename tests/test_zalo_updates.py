@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.zalo_updates import (
+from bot.platforms.zalo_updates import (
     GROUP,
     PRIVATE,
     STICKER,

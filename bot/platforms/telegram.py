@@ -49,7 +49,7 @@ from telegram.ext import (
 
 from bot import logsafe, messages
 from bot.models import Incoming, Reply, ReplyKind
-from bot.render_telegram import render
+from bot.render.telegram import render
 from index.errors import ConfigError, PlatformError
 
 if TYPE_CHECKING:

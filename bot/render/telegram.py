@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.models import Action, Block, Reply, ReplyKind, Run, Style
-from bot.render_common import pack
+from bot.render.common import pack
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import TextIO
 from bot.core import Conversation
 from bot.messages import ASSISTANT
 from bot.models import Incoming, ReplyKind
-from bot.render_text import render
+from bot.render.text import render
 
 CONSOLE_LIMIT = 100_000  # a terminal has no message limit; keep replies whole
 

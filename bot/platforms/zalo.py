@@ -33,9 +33,8 @@ from aiohttp import web
 
 from bot import messages
 from bot.models import Incoming, ReplyKind
-from bot.render_text import render
-from bot.zalo_api import DEFAULT_BASE_URL, RetryPolicy, ZaloApiError, ZaloBotAPI
-from bot.zalo_updates import (
+from bot.platforms.zalo_api import DEFAULT_BASE_URL, RetryPolicy, ZaloApiError, ZaloBotAPI
+from bot.platforms.zalo_updates import (
     BotIdentity,
     SeenIds,
     ZaloMessage,
@@ -43,6 +42,7 @@ from bot.zalo_updates import (
     parse_update,
     strip_mention,
 )
+from bot.render.text import render
 from index.errors import ConfigError, PlatformError
 
 if TYPE_CHECKING:

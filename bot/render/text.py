@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.models import Block, Reply, Style
-from bot.render_common import pack
+from bot.render.common import pack
 
 ZALO_LIMIT = 2000
 

@@ -1,0 +1,1 @@
+"""Thin adapters: each turns one platform's updates into `Incoming` and renders `Reply` back."""
