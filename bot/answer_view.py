@@ -13,15 +13,23 @@ def vn_date(iso: str) -> str:
     return iso
 
 
-def source_line(title: str, source: str, date: str, ordinal: int | None = None) -> str:
-    """One citation style everywhere: "Nguồn: Tiêu đề (Nơi đăng, 25/01/2024), đoạn 3"."""
+def source_line(
+    title: str, source: str, date: str, ordinal: int | None = None, where: str = ""
+) -> str:
+    """One citation style everywhere: "Nguồn: Tiêu đề (Nơi đăng, 25/01/2024), mục II.3".
+
+    `where` is the passage's section as a citation says it ("Phụ lục, mục II.3", "Điều 2");
+    a document without structure is cited by paragraph number instead.
+    """
     extra = ", ".join(p for p in (source, vn_date(date)) if p)
     line = "Nguồn: " + title + (f" ({extra})" if extra else "")
+    if where:
+        return f"{line}, {where}"
     return line + (f", đoạn {ordinal + 1}" if ordinal is not None else "")
 
 
 def citation(hit: Hit) -> str:
-    return source_line(hit.title, hit.source, hit.date, hit.ordinal)
+    return source_line(hit.title, hit.source, hit.date, hit.ordinal, hit.reference or hit.section)
 
 
 def snippet_runs(text: str, marks: tuple[tuple[int, int], ...]) -> list[Run]:

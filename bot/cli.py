@@ -140,6 +140,7 @@ def _ask_json(conv, question: str) -> dict:
                 "source": h.source,
                 "date": h.date,
                 "doc": h.doc_id,
+                "section": h.section,
                 "score": h.score,
             }
             for h in result.hits

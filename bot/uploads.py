@@ -1,8 +1,10 @@
-"""Admin uploads: a safe file name, text extracted, saved as a Markdown document.
+"""Admin uploads: a safe file name, the file checked by its reader, then saved.
 
 The file's own name is never trusted: path parts, reserved device names, control and
 odd Unicode characters are removed, so a name can neither escape the knowledge base
-nor collide with a data file.
+nor collide with a data file. Text (.txt, .md) is saved as a Markdown document with the
+uploader in its front matter; Word, PDF and web pages are kept as they are, so their tables
+and structure are read at reload exactly as for files an admin copies in.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from pathlib import Path
 import yaml
 
 from index.errors import DocumentError, UploadRejected
-from index.extract import extract_text
 from index.ingest import first_date
 from index.normalize import fold, normalize_text
+from index.readers import SUFFIXES, decode_text, read_file, supported
+from index.structure import structure
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-ALLOWED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+ALLOWED_SUFFIXES = SUFFIXES
+TEXT_SUFFIXES = (".txt", ".md")
 UPLOAD_DIR = "uploads"
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -40,7 +44,7 @@ def check_upload(filename: str, size: int | None) -> str:
     suffix = Path(_basename(filename)).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise UploadRejected(
-            f"Tệp “{_shown(filename)}” không được nhận: chỉ nhận .txt, .md, .pdf hoặc .docx."
+            f"Tệp “{_shown(filename)}” không được nhận: chỉ nhận {supported()}."
         )
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise UploadRejected(
@@ -51,15 +55,17 @@ def check_upload(filename: str, size: int | None) -> str:
 
 
 def safe_name(filename: str) -> str:
-    """ASCII slug of the base name, never empty, never reserved, always .md."""
+    """ASCII slug of the base name, never empty, never reserved; text becomes .md."""
     base = _basename(filename)
     stem = Path(base).stem
+    suffix = Path(base).suffix.lower()
     stem = fold(unicodedata.normalize("NFKC", stem))
     stem = _UNSAFE.sub("-", stem).strip("-._").lower()
     stem = re.sub(r"-{2,}", "-", stem)[:80].strip("-._")
     if not stem or _RESERVED.match(stem):
         stem = f"tai-lieu-{stem}" if stem else "tai-lieu"
-    return stem + ".md"
+    keep = suffix if suffix in ALLOWED_SUFFIXES and suffix not in TEXT_SUFFIXES else ".md"
+    return stem + (".html" if keep == ".htm" else keep)
 
 
 def save_upload(
@@ -70,11 +76,33 @@ def save_upload(
     uploader: str,
     today: date | None = None,
 ) -> SavedUpload:
-    """Extract text, write kb_dir/uploads/<safe>.md; an older file of that name is backed up."""
+    """Check and write kb_dir/uploads/<safe name>; an older file of that name is backed up."""
     name = check_upload(filename, len(data))
     suffix = Path(_basename(filename)).suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        payload, title = _markdown(filename, name, suffix, data, uploader, today)
+    else:
+        payload, title = data, _title(filename, name, suffix, data)
+    target_dir = kb_dir / UPLOAD_DIR
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / name
+    replaced = target.exists()
+    if replaced:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        shutil.copy2(target, backup_dir / f"{target.stem}.{stamp}{target.suffix}")
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(payload)
+    tmp.replace(target)  # renaming over a planted symlink replaces the link, not its target
+    return SavedUpload(target, replaced, title)
+
+
+def _markdown(
+    filename: str, name: str, suffix: str, data: bytes, uploader: str, today: date | None
+) -> tuple[bytes, str]:
+    """A text upload as a Markdown document whose front matter names who uploaded it."""
     try:
-        text = extract_text(data, suffix, Path(name))
+        text = decode_text(data, Path(name))
     except DocumentError as err:
         raise UploadRejected(f"Tệp “{_shown(filename)}” không đọc được: {err.reason}.") from err
     if suffix == ".md" and text.lstrip().startswith("---"):
@@ -97,19 +125,21 @@ def save_upload(
         "uploaded": (today or date.today()).isoformat(),
         "original_name": _shown(filename),
     }
-    target_dir = kb_dir / UPLOAD_DIR
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / name
-    replaced = target.exists()
-    if replaced:
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        shutil.copy2(target, backup_dir / f"{target.stem}.{stamp}.md")
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
-    tmp = target.with_suffix(".md.part")
-    tmp.write_text(f"---\n{front}---\n{body}\n", encoding="utf-8")
-    tmp.replace(target)
-    return SavedUpload(target, replaced, title)
+    return f"---\n{front}---\n{body}\n".encode(), title
+
+
+def _title(filename: str, name: str, suffix: str, data: bytes) -> str:
+    """Read a Word, PDF or web upload as the reload will, refusing one it could not read."""
+    try:
+        read = read_file(data, suffix, Path(name))
+    except DocumentError as err:
+        raise UploadRejected(f"Tệp “{_shown(filename)}” không đọc được: {err.reason}.") from err
+    doc = structure(read.blocks)
+    if not doc.units:
+        raise UploadRejected(f"Tệp “{_shown(filename)}” không có nội dung chữ.")
+    first = next((u.text for u in doc.units if u.text.strip()), name)
+    return normalize_text(doc.header.title or read.meta.title or first).strip()[:200]
 
 
 def _basename(filename: str) -> str:

@@ -24,11 +24,14 @@ from index.errors import DocumentError
 from index.ingest import scan
 from index.lexicon import Lexicon, load_lexicon
 from index.models import Document, Passage
-from index.passages import split_passages
+from index.passages import passages_from_units
 from index.segment import Analyzer
 from index.store import Store
 
 log = logging.getLogger(__name__)
+# Bumped when what a document is analysed into changes (passages, terms): a store made by an
+# older version then re-analyses every document once, as after an edit of the word lists.
+ANALYSIS_VERSION = "2"
 PARALLEL_MIN_DOCS = 40  # below this, starting worker processes costs more than it saves
 # Batches stay small: _write_deadlines looks passages up per document below 500 documents.
 BATCH_MAX_DOCS = 200
@@ -79,7 +82,8 @@ def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> R
     db = store.db()
     rows = db.execute("SELECT doc_id, path, content_hash, size, mtime_ns FROM documents").fetchall()
     stored = {doc_id: content_hash for doc_id, _, content_hash, _, _ in rows}
-    relex = store.meta("lexicon") != lexicon.fingerprint
+    fingerprint = f"{lexicon.fingerprint}:{ANALYSIS_VERSION}"
+    relex = store.meta("lexicon") != fingerprint
     # With new word lists every document is analysed again, so every one must be read.
     known = {} if relex else {path: (size, mtime) for _, path, _, size, mtime in rows if size}
     found = scan(kb_dir, known)
@@ -169,10 +173,12 @@ def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
     local: dict[str, int] = {}
     out = []
     for doc in docs:
-        passages = split_passages(doc.doc_id, doc.body)
+        _, passages = passages_from_units(doc.doc_id, doc.units, doc.title)
         counts, lengths = [], []
         for p in passages:
             terms = analyzer.passage_terms(p.text)
+            if p.context:  # the title and headings above a passage say what it is about
+                terms += analyzer.passage_terms(p.context)
             tf: dict[int, int] = {}
             for term in terms:
                 tid = local.setdefault(term, len(local))
@@ -187,8 +193,8 @@ def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
 
 
 _INSERT_PASSAGE = (
-    'INSERT INTO passages (doc_id, ordinal, start, "end", text, n_terms, terms) '
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    'INSERT INTO passages (doc_id, ordinal, start, "end", text, n_terms, terms, section,'
+    " reference, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_DOCUMENT = (
     "INSERT INTO documents (doc_id, path, title, date, source, url, content_hash, n_passages,"
@@ -225,13 +231,14 @@ def _write(store: Store, batches: Iterable[_Batch], removed: list[str], lexicon:
                 packed = pairs.copy()
                 packed[:, 0] = to_global[pairs[:, 0]]
                 passage_rows.append(
-                    (p.doc_id, p.ordinal, p.start, p.end, p.text, length, packed.tobytes())
-                )
+                    (p.doc_id, p.ordinal, p.start, p.end, p.text, length, packed.tobytes(),
+                     p.section, p.reference, p.context)
+                )  # fmt: skip
         db.conn.executemany(_INSERT_DOCUMENT, doc_rows)
         db.conn.executemany(_INSERT_PASSAGE, passage_rows)
         written += len(passage_rows)
         _write_deadlines(db, batch.docs)
-    store.set_meta("lexicon", lexicon.fingerprint)
+    store.set_meta("lexicon", f"{lexicon.fingerprint}:{ANALYSIS_VERSION}")
     store.set_meta("generation", str(int(store.meta("generation", "0")) + 1))
     return written
 

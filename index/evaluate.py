@@ -59,7 +59,15 @@ def evaluate_retrieval(index: SearchIndex, rows: list[dict], *, strip: bool) -> 
             continue
         score.questions += 1
         want = match_form(row["expect"])
-        rank = next((i for i, h in enumerate(result.hits) if want in match_form(h.text)), None)
+        section = match_form(row.get("section") or "")  # where the answer must be cited from
+        rank = next(
+            (
+                i
+                for i, h in enumerate(result.hits)
+                if want in match_form(h.text) and section in match_form(h.section)
+            ),
+            None,
+        )
         if rank is None:
             score.misses.append(f"không thấy “{row['expect']}”: {question}")
         else:

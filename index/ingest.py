@@ -1,7 +1,9 @@
 """Reading the knowledge base: documents in, `Document`s out, bad files named and skipped.
 
 A knowledge base is a folder. Documents are `.md` (YAML front matter: title, date,
-source, url), `.txt` (title = first line, date = first date found), `.pdf` and `.docx`.
+source, url), `.txt` (title = first line, date = first date found), `.docx`, `.pdf`
+(text layer) and saved web pages (`.html`); each format's reader gives blocks, the
+structure pass reads the header (number, issuer, date) and section paths from them.
 The curated data files (abbreviations, stop words) live beside them and are not documents.
 """
 
@@ -13,20 +15,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import frontmatter
-import yaml
-
+from index.blocks import Heading, Paragraph, TableRow
 from index.errors import DocumentError, KnowledgeError
-from index.extract import extract_text
 from index.models import Document
 from index.normalize import normalize_text
+from index.passages import passages_from_units
+from index.readers import SUFFIXES as DOCUMENT_SUFFIXES
+from index.readers import read_file, supported
+from index.structure import structure
 
-DOCUMENT_SUFFIXES = (".md", ".txt", ".pdf", ".docx")
-DATA_FILES = {"abbreviations.tsv", "stopwords.txt", "README.md"}
+DATA_FILES = {"abbreviations.tsv", "stopwords.txt", "synonyms.tsv", "README.md"}
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 _DATE_DMY = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
-_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 @dataclass
@@ -62,7 +63,7 @@ def scan(kb_dir: Path, known: dict[str, FileStat] | None = None) -> ScanResult:
             continue
         if path.suffix.lower() not in DOCUMENT_SUFFIXES:
             result.skipped.append(
-                DocumentError(rel, "định dạng không hỗ trợ (chỉ nhận .md, .txt, .pdf, .docx)")
+                DocumentError(rel, f"định dạng không hỗ trợ (chỉ nhận {supported()})")
             )
             continue
         stat = path.stat()
@@ -103,52 +104,42 @@ def read_document(path: Path, rel: Path | None = None) -> Document:
             rel, f"tệp quá lớn ({size // (1024 * 1024)} MB, tối đa {MAX_DOCUMENT_BYTES >> 20} MB)"
         )
     raw = path.read_bytes()
-    text = extract_text(raw, path.suffix.lower(), rel)
-    meta: dict[str, object] = {}
-    if path.suffix.lower() == ".md":
-        meta, text = _front_matter(text, rel)
-    body = normalize_text(text).strip("\n")
+    suffix = path.suffix.lower()
+    read = read_file(raw, suffix, rel)
+    blocks = [_normalized(b) for b in read.blocks]
+    doc = structure(blocks)
+    body, _ = passages_from_units("", doc.units)
     if not body.strip():
         raise DocumentError(rel, "không có nội dung chữ")
-    title = str(meta.get("title") or "").strip() or _first_line(body) or rel.stem
+    meta, header = read.meta, doc.header
+    title = meta.title if suffix == ".md" else header.title or meta.title
+    date_ = meta.date if suffix == ".md" else meta.date or header.date
+    if not date_:  # a dateline: anywhere near the top of a text, a short line near the top else
+        top = [ln for ln in body.split("\n")[:4] if len(ln.split()) <= 8]
+        date_ = first_date(body if suffix in (".md", ".txt") else "\n".join(top))
     return Document(
         doc_id=doc_id_for(rel),
         path=rel.as_posix(),
-        title=normalize_text(title)[:300],
-        date=_meta_date(meta.get("date"), rel) or first_date(body),
-        source=normalize_text(str(meta.get("source") or "")).strip(),
-        url=str(meta.get("url") or "").strip(),
+        title=normalize_text(title or _first_line(body) or rel.stem)[:300],
+        date=date_ or header.date,
+        source=normalize_text(meta.source or header.issuer).strip(),
+        url=meta.url,
         body=body,
         content_hash=hashlib.sha256(raw).hexdigest(),
         size=size,
         mtime_ns=stat.st_mtime_ns,
+        units=doc.units,
     )
 
 
-def _front_matter(text: str, rel: Path) -> tuple[dict[str, object], str]:
-    try:
-        post = frontmatter.loads(text)
-    except (yaml.YAMLError, ValueError) as err:
-        reason = str(err).splitlines()[0][:160]
-        raise DocumentError(
-            rel, f"phần khai báo đầu tệp (front matter) sai cú pháp: {reason}"
-        ) from err
-    return dict(post.metadata), post.content
-
-
-def _meta_date(value: object, rel: Path) -> str:
-    if value in (None, ""):
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    found = _DATE_ISO.fullmatch(text)
-    if found and _valid(int(found[1]), int(found[2]), int(found[3])):
-        return text
-    dmy = _DATE_DMY.fullmatch(text)
-    if dmy and _valid(int(dmy[3]), int(dmy[2]), int(dmy[1])):
-        return date(int(dmy[3]), int(dmy[2]), int(dmy[1])).isoformat()
-    raise DocumentError(rel, f"ngày '{text}' không đúng dạng YYYY-MM-DD")
+def _normalized(block):
+    """Display normalisation (NFC, odd spaces) of a block's text, before structure reads it."""
+    if isinstance(block, TableRow):
+        return TableRow(tuple(normalize_text(c).strip() for c in block.cells), block.table)
+    if isinstance(block, Heading):
+        return Heading(normalize_text(block.text).strip(), block.level)
+    assert isinstance(block, Paragraph)
+    return Paragraph(normalize_text(block.text).strip(), block.emphasis)
 
 
 def first_date(text: str) -> str:

@@ -19,6 +19,7 @@ class Document:
     content_hash: str
     size: int = 0  # bytes on disk and modification time: an unchanged file is not even read
     mtime_ns: int = 0
+    units: tuple = ()  # index.structure.Unit: the blocks placed in their sections, in order
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Passage:
     start: int
     end: int
     text: str
+    section: str = ""  # "PHỤ LỤC › II. NHÓM TIỆN ÍCH … › 3"; "" when the document has none
+    reference: str = ""  # the same as a citation says it: "Phụ lục, mục II.3"
+    path: tuple = ()  # the structure's Sections, outermost first (index.structure.Section)
+    cells: tuple[tuple[str, str, str], ...] = ()  # a task-table row: (role, column name, text)
+    context: str = ""  # indexed with the passage, not shown: document title, headings above it
 
 
 @dataclass(frozen=True)
@@ -48,3 +54,5 @@ class Hit:
     marks: tuple[tuple[int, int], ...]  # spans of matched terms inside snippet
     score: float
     also_in: tuple[str, ...] = field(default=())  # titles of documents with a near-duplicate
+    section: str = ""  # where the passage sits: "PHỤ LỤC › II. NHÓM TIỆN ÍCH … › 3"
+    reference: str = ""  # the same, as a citation says it: "Phụ lục, mục II.3"

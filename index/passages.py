@@ -1,10 +1,17 @@
-"""Cutting a document into passages a person can read in one chat bubble."""
+"""Cutting a document into passages a person can read in one chat bubble.
+
+Prose is cut by paragraphs (merged when short, cut at sentences when long) and never across
+a section boundary; a heading opens the first passage of its section; a task-table row is a
+passage of its own, so "who leads this task, by when" is answered by that row alone.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from index.models import Passage
+from index.structure import Unit, path_label, path_reference, section_context
 
 MIN_WORDS = 40
 MAX_WORDS = 120
@@ -28,25 +35,84 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 
 
 def split_passages(doc_id: str, body: str) -> list[Passage]:
-    """Paragraph-based passages of about MIN_WORDS..MAX_WORDS words.
+    """Passages of plain text, one paragraph per line; offsets index into `body`."""
+    lines = [_trim(body, m.start(), m.end()) for m in _PARAGRAPH.finditer(body)]
+    spans = _chunk(body, [(s, e) for s, e in lines if e > s])
+    return [
+        Passage(doc_id=doc_id, ordinal=i, start=s, end=e, text=body[s:e])
+        for i, (s, e) in enumerate(spans)
+    ]
 
-    Short paragraphs (captions, datelines, one-line leads) are merged with the next one
-    so no passage is a lonely caption; long paragraphs are cut at sentence boundaries.
+
+def passages_from_units(
+    doc_id: str, units: Sequence[Unit], title: str = ""
+) -> tuple[str, list[Passage]]:
+    """The document's display body (one unit per line) and its passages, in document order.
+
+    In a structured document (a plan, a decision) a passage alone rarely says what it is
+    about — a row names a task, not the plan or the group it belongs to — so each passage
+    gets a `context`: the document's title and the headings above it, indexed with it.
+    """
+    structured = any(u.path for u in units)
+    lines: list[str] = []
+    offset = 0
+    groups: list[tuple[Unit, list[tuple[int, int]]]] = []  # a row alone, or a run of prose
+    heading: tuple[int, int] | None = None
+    for unit in units:
+        text = " ".join(unit.text.split())
+        span = (offset, offset + len(text))
+        lines.append(text)
+        offset += len(text) + 1
+        if unit.kind == "heading":
+            heading = span  # opens the prose that follows it, if any
+            continue
+        if unit.kind == "row":
+            groups.append((unit, [span]))
+            heading = None
+            continue
+        if groups and groups[-1][0].kind == "paragraph" and groups[-1][0].path == unit.path:
+            groups[-1][1].append(span)
+            continue
+        spans = [heading, span] if heading is not None else [span]
+        groups.append((unit, spans))
+        heading = None
+    body = "\n".join(lines)
+    passages: list[Passage] = []
+    for unit, spans in groups:
+        cut = spans if unit.kind == "row" else _chunk(body, spans)
+        for s, e in cut:
+            passages.append(
+                Passage(
+                    doc_id=doc_id,
+                    ordinal=len(passages),
+                    start=s,
+                    end=e,
+                    text=body[s:e],
+                    section=path_label(unit.path),
+                    reference=path_reference(unit.path),
+                    path=unit.path,
+                    cells=unit.cells,
+                    context="\n".join(filter(None, (title, section_context(unit.path))))
+                    if structured
+                    else "",
+                )
+            )
+    return body, passages
+
+
+def _chunk(body: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """About MIN_WORDS..MAX_WORDS per chunk: short paragraphs merged, long ones cut.
+
+    Short paragraphs (captions, datelines, one-line leads, a heading) are merged with the
+    next one so no passage is a lonely caption; long paragraphs are cut at sentences.
     """
     chunks: list[tuple[int, int]] = []
-    for para in _PARAGRAPH.finditer(body):
-        s, e = _trim(body, para.start(), para.end())
-        if e <= s:
-            continue
+    for s, e in paragraphs:
         if _words(body, s, e) <= MAX_WORDS:
             chunks.append((s, e))
         else:
             chunks.extend(_cut_long(body, s, e))
-    merged = _merge_short(body, chunks)
-    return [
-        Passage(doc_id=doc_id, ordinal=i, start=s, end=e, text=body[s:e])
-        for i, (s, e) in enumerate(merged)
-    ]
+    return _merge_short(body, chunks)
 
 
 def _cut_long(body: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -163,12 +163,16 @@ class SearchIndex:
         if missing:
             marks = ",".join("?" * len(missing))
             cursor = self.store.db().execute(
-                f"SELECT id, doc_id, ordinal, text FROM passages WHERE id IN ({marks})", missing
+                f"SELECT id, doc_id, ordinal, text, section, reference, context FROM passages"
+                f" WHERE id IN ({marks})",
+                missing,
             )
             if len(self._row_cache) >= ROW_CACHE:
                 self._row_cache.clear()
             for r in cursor:
-                row = {"id": r[0], "doc_id": r[1], "ordinal": r[2], "text": r[3]}
+                row = {"id": r[0], "doc_id": r[1], "ordinal": r[2], "text": r[3],
+                       "section": r[4] or "", "reference": r[5] or "",
+                       "context": r[6] or ""}  # fmt: skip
                 found[r[0]] = self._row_cache[r[0]] = row
         return found
 
@@ -202,7 +206,9 @@ class SearchIndex:
         cache_key = row["id"]
         present = self._present_cache.get(cache_key)
         if present is None:
-            words = _WORD.findall(self.analyzer.expand(match_form(row["text"])))
+            # what it is indexed with counts too: a row under "NHIỆM VỤ VỀ DỮ LIỆU" is about data
+            text = f"{row['text']}\n{row['context']}" if row["context"] else row["text"]
+            words = _WORD.findall(self.analyzer.expand(match_form(text)))
             present = frozenset(f for w in words for f in word_forms(w))
             if len(self._present_cache) >= FEATURE_CACHE:
                 self._present_cache.clear()
@@ -262,4 +268,5 @@ class SearchIndex:
             passage_id=row["id"], doc_id=row["doc_id"], ordinal=row["ordinal"], title=info.title,
             source=info.source, date=info.date, url=info.url, text=row["text"], snippet=snippet,
             marks=marks, score=round(score, 4), also_in=tuple(also),
+            section=row["section"], reference=row["reference"],
         )

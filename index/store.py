@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER,
-    start INTEGER, "end" INTEGER, text TEXT, n_terms INTEGER, terms BLOB
+    start INTEGER, "end" INTEGER, text TEXT, n_terms INTEGER, terms BLOB,
+    section TEXT DEFAULT '', reference TEXT DEFAULT '', context TEXT DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
 CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL);
@@ -108,3 +109,7 @@ def _add_missing_columns(db: sqlite_utils.Database) -> None:
     for name in ("size", "mtime_ns"):
         if name not in have:
             db.execute(f"ALTER TABLE documents ADD COLUMN {name} INTEGER")
+    have = set(db["passages"].columns_dict)
+    for name in ("section", "reference", "context"):
+        if name not in have:
+            db.execute(f"ALTER TABLE passages ADD COLUMN {name} TEXT DEFAULT ''")

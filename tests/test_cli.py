@@ -42,6 +42,7 @@ def test_ask_json_prints_hits_with_citations(built, kb):
         "source",
         "date",
         "doc",
+        "section",
         "score",
     }
 
