@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.models import Block, Reply, ReplyKind, Run, Style
+from index.readers import supported
 
 ASSISTANT = "Trợ lý Đề án 06"
 
@@ -90,7 +91,7 @@ def help_blocks(
         for name, desc in admin_commands:
             admin += [Run("\n"), Run(f"/{name}", Style.COMMAND), Run(f" — {desc}")]
         admin.append(
-            Run("\nGửi tệp .txt, .md, .pdf, .docx (tối đa 10 MB) để thêm vào kho tài liệu.")
+            Run(f"\nGửi tệp {supported()} (tối đa 10 MB) để thêm vào kho tài liệu.")
         )
         blocks.append(tuple(admin))
     return blocks

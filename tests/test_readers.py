@@ -3,11 +3,12 @@
 from pathlib import Path
 
 import pytest
-from plan_docs import decision_pdf, plan_docx, scanned_pdf
 
 from index.blocks import Heading, Paragraph, TableRow
 from index.errors import DocumentError
 from index.readers import read_file
+
+from plan_docs import decision_pdf, plan_docx, scanned_pdf
 
 DATA = Path(__file__).parent / "data" / "plans"
 

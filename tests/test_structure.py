@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import pytest
-from plan_docs import plan_docx
 
 from index.blocks import Heading, Paragraph, TableRow
 from index.numbering import parse_numbering, short_reference
 from index.readers import read_file
 from index.structure import agency_case, path_label, path_reference, structure
+
+from plan_docs import plan_docx
 
 DATA = Path(__file__).parent / "data" / "plans"
 

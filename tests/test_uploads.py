@@ -3,6 +3,8 @@ import pytest
 from bot.uploads import MAX_UPLOAD_BYTES, check_upload, safe_name, save_upload
 from index.errors import UploadRejected
 
+from plan_docs import plan_docx, scanned_pdf
+
 
 @pytest.mark.parametrize(
     "given, expected",
@@ -53,3 +55,21 @@ def test_second_upload_with_the_same_name_replaces_and_backs_up(tmp_path):
 def test_upload_without_text_is_refused(tmp_path):
     with pytest.raises(UploadRejected, match="không có nội dung"):
         save_upload(tmp_path / "kb", tmp_path / "bk", "a.txt", b"   \n ", "telegram:1")
+
+
+def test_a_word_upload_is_kept_as_word_and_read_with_its_table(tmp_path):
+    plan = plan_docx(tmp_path / "plan.docx")
+    saved = save_upload(
+        tmp_path / "kb", tmp_path / "bk", "Kế hoạch 37.docx", plan.read_bytes(), "telegram:1"
+    )
+    assert saved.path.name == "ke-hoach-37.docx" and saved.path.read_bytes() == plan.read_bytes()
+    assert saved.title.startswith("Kế hoạch 37/KH-UBND")
+
+
+def test_an_unreadable_pdf_upload_is_refused_with_the_reason(tmp_path):
+    with pytest.raises(UploadRejected, match="không có lớp chữ"):
+        save_upload(
+            tmp_path / "kb", tmp_path / "bk", "scan.pdf",
+            scanned_pdf(tmp_path / "s.pdf").read_bytes(), "telegram:1",
+        )  # fmt: skip
+    assert not (tmp_path / "kb" / "uploads" / "scan.pdf").exists()
