@@ -148,10 +148,6 @@ def _period(kind: str, m: re.Match[str]) -> _Period:
     return _Period(year=int(m[1]))
 
 
-def _plain_tokens(words: Sequence[str]) -> list[str]:
-    return _parse_filter(words)[1]
-
-
 def matches(record: DeadlineRecord, words: Sequence[str], today: date | None = None) -> bool:
     """Every filter word matches: periods by due date (seen from `today` for recurring work;
     ongoing work has none), other words in lead, partners, task, section or title."""
@@ -190,7 +186,7 @@ def select(
 ) -> list[Listed]:
     """The deadlines to show: matching ones, ahead of today unless `include_past`, the lead's
     before the partners', by due date; ongoing work (only with `include_past`) last."""
-    plain = _plain_tokens(words)
+    plain = _parse_filter(words)[1]
     ranked = []
     for r in records:
         due = r.due_on(today)
@@ -282,7 +278,7 @@ def _citation(record: DeadlineRecord) -> str:
 
 
 def people_line(record: DeadlineRecord) -> str:
-    """"Chủ trì: Sở Tư pháp · Phối hợp: Công an tỉnh, Sở Nội vụ" (either part when alone)."""
+    """Lead and partners: "Chủ trì: Sở Tư pháp · Phối hợp: Công an tỉnh, Sở Nội vụ"."""
     parts = []
     if record.agency:
         parts.append(f"Chủ trì: {record.agency}")
@@ -335,9 +331,7 @@ def deadline_reply(records: Sequence[DeadlineRecord], today: date, args: str) ->
         hint: Block = (Run("Gõ "), *subscribe_hint)
     else:
         ongoing = ongoing_count(records, words)
-        also = f"cả các hạn đã qua và {ongoing} nhiệm vụ thường xuyên" if ongoing else (
-            "cả các hạn đã qua"
-        )
+        also = "cả các hạn đã qua" + (f" và {ongoing} nhiệm vụ thường xuyên" if ongoing else "")
         hint = (
             Run("Gõ "),
             Run(all_cmd, Style.COMMAND),

@@ -68,6 +68,9 @@ def only(text: str, **kw) -> Deadline:
         ("Trước tháng 6/2025", date(2025, 5, 31), "month"),
         ("Tháng 11", date(2025, 11, 30), "month"),
         ("Quý IV", date(2025, 12, 31), "quarter"),
+        ("Quý I - II/2025", date(2025, 6, 30), "quarter"),
+        ("Tháng 6/2025 - Tháng 12/2025", date(2025, 12, 31), "month"),
+        ("Chậm nhất ngày 15/7/2025", date(2025, 7, 15), "day"),
     ],
 )
 def test_a_time_cell_is_a_deadline_without_any_cue_word(

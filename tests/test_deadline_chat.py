@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -300,20 +301,12 @@ def plan_rec(
     recurrence: Recurrence | None = None,
     section: str = "",
 ) -> DeadlineRecord:
-    return DeadlineRecord(
+    return replace(
+        rec(date(2025, 1, 1), text, agency, precision=precision, kind=kind, doc_id="ke-hoach-112"),
         due=due,
-        precision=precision,
-        kind=kind,
-        text=text,
-        agency=agency,
-        start=0,
-        end=10,
-        passage_id=1,
-        doc_id="ke-hoach-112",
         title=PLAN_TITLE,
         source="Sở Nội vụ tỉnh Hòa Phong",
         date="2025-03-05",
-        url="",
         partners=partners,
         recurrence=recurrence,
         section=section,

@@ -96,6 +96,23 @@ def test_a_range_falls_due_at_the_end_of_its_last_year(text: str, since: int, la
     assert due(text) == date(last, 12, 31)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "precision"),
+    [
+        ("Quý I - II/2025", date(2025, 6, 30), "quarter"),
+        ("quý III-IV năm 2025", date(2025, 12, 31), "quarter"),
+        ("Tháng 5-6/2025", date(2025, 6, 30), "month"),
+        ("tháng 3 - tháng 6/2025", date(2025, 6, 30), "month"),
+    ],
+)
+def test_a_span_of_quarters_or_months_falls_due_at_its_end(
+    text: str, expected: date, precision: str
+) -> None:
+    e = one_date(text)
+    assert (e.precision, e.start, e.end) == (precision, 0, len(text))
+    assert due(text) == expected
+
+
 def test_a_backwards_range_is_not_a_range() -> None:
     assert all(e.since is None for e in find_dates("2027 - 2025", cell=True))
 
@@ -183,6 +200,10 @@ def rules(text: str) -> list[Recurrence]:
             [Recurrence("yearly", 15, 6), Recurrence("yearly", 15, 12)],
         ),
         ("Hằng tháng (trước ngày 25)", [Recurrence("monthly", 25)]),
+        ("Hằng năm (trước ngày 15/12)", [Recurrence("yearly", 15, 12)]),
+        ("Trước 15/12 hằng năm", [Recurrence("yearly", 15, 12)]),
+        ("Hằng quý (trước ngày 20 của tháng cuối quý)", [Recurrence("quarterly", 20, 3)]),
+        ("Hằng quý, trước ngày 15 tháng cuối quý", [Recurrence("quarterly", 15, 3)]),
         (
             "định kỳ hằng quý, 6 tháng, năm",
             [Recurrence("quarterly"), Recurrence("half-yearly"), Recurrence("yearly")],

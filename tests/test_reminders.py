@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -197,39 +198,19 @@ QUARTERLY_10 = Recurrence("quarterly", 10)
 
 
 def recurring(rule: Recurrence = QUARTERLY_10) -> DeadlineRecord:
-    return DeadlineRecord(
-        due=date(2025, 4, 10),
-        precision="day",
+    return replace(
+        rec(date(2025, 4, 10), "Báo cáo tình hình thực hiện gửi Sở", "Các phòng, đơn vị thuộc Sở"),
         kind="recurring",
-        text="Báo cáo tình hình thực hiện gửi Sở",
-        agency="Các phòng, đơn vị thuộc Sở",
-        start=0,
-        end=10,
-        passage_id=3,
-        doc_id="ke-hoach-112",
-        title="Kế hoạch 112/KH-SNV",
-        source="",
-        date="2025-03-05",
-        url="",
         recurrence=rule,
     )
 
 
 def ongoing() -> DeadlineRecord:
-    return DeadlineRecord(
+    return replace(
+        rec(text="Cập nhật hồ sơ điện tử cán bộ, công chức", agency="Phòng Công chức, viên chức"),
         due=None,
         precision="none",
         kind="ongoing",
-        text="Cập nhật hồ sơ điện tử cán bộ, công chức",
-        agency="Phòng Công chức, viên chức",
-        start=0,
-        end=10,
-        passage_id=3,
-        doc_id="ke-hoach-112",
-        title="Kế hoạch 112/KH-SNV",
-        source="",
-        date="2025-03-05",
-        url="",
     )
 
 

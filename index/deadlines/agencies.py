@@ -352,7 +352,7 @@ def _is_acronym(word: str) -> bool:
 
 
 def _sentence_case(t: str) -> str:
-    """ "UBND CÁC HUYỆN" → "UBND các huyện": acronyms keep their capitals, so the name
-    patterns (which know "UBND" and "Công an tỉnh") can read an all-capitals heading."""
+    """All capitals made readable, "UBND CÁC HUYỆN" → "UBND các huyện": acronyms keep their
+    capitals, so the name patterns (which know "UBND" and "Công an tỉnh") can read it."""
     s = " ".join(w if _is_acronym(w) else w.lower() for w in t.split())
     return s[:1].upper() + s[1:]

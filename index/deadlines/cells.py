@@ -162,7 +162,7 @@ def _phrase_start(head: str, e: DateExpr) -> int:
 
 
 def _merged(spans: list[RecurrenceSpan]) -> list[RecurrenceSpan]:
-    """ "Hằng quý, trước ngày 15 tháng cuối quý" is one rule, not a bare and a dated one."""
+    """One rule in "Hằng quý, trước ngày 15 tháng cuối quý", not a bare and a dated one."""
     dated = {r.freq for s in spans for r in s.rules if r.day is not None}
     out = []
     for s in spans:

@@ -40,7 +40,8 @@ _RECUR = re.compile(
     rf"""
     (?<!\w)
     (?:
-      (?P<dated>(?:(?:trước|chậm\s+nhất(?:\s+là)?|vào|trong|không\s+muộn\s+hơn)\s+)?ngày\s+
+      (?P<dated>(?:(?:trước|chậm\s+nhất(?:\s+là)?|vào|trong|không\s+muộn\s+hơn)\s+(?:ngày\s+)?
+                  |ngày\s+)
           (?P<days>{_DAY}(?:\s*(?:,|và|hoặc)\s*(?:ngày\s+)?{_DAY})*)\s+
           (?:của\s+)?
           (?:tháng\s+(?P<which>đầu|cuối)\s+(?:của\s+)?(?:{_EVERY}\s+)?(?P<wf>quý|quí|năm){_NOT_A_PERIOD}
@@ -54,9 +55,10 @@ _RECUR = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # "Hằng tháng (trước ngày 25)": the day in brackets right after the rule.
+# "Hằng tháng (trước ngày 25)", "Hằng năm (trước ngày 15/12)": the day right after the rule.
 _DAY_AFTER = re.compile(
-    r"\s*[(,–-]?\s*(?:trước|chậm\s+nhất|vào)\s+ngày\s+(?P<d>\d{1,2})(?![\d/])"
-    r"(?!\s*(?:của\s+)?tháng)\s*\)?",
+    r"\s*[(,–-]?\s*(?:trước|chậm\s+nhất|vào)\s+(?:ngày\s+)?(?P<d>\d{1,2})"
+    r"(?:\s*/\s*(?P<m>\d{1,2}))?(?![\d/])(?!\s*(?:của\s+)?tháng)\s*\)?",
     re.I,
 )
 _ONGOING = re.compile(
@@ -96,6 +98,7 @@ def find_recurrences(text: str, start: int = 0, end: int | None = None) -> Itera
     end = len(text) if end is None else end
     if not _hinted(text, start, end, _RECUR_HINTS):
         return
+    spans: list[RecurrenceSpan] = []
     for m in _RECUR.finditer(text, start, end):
         rules: list[Recurrence] = []
         span_end = m.end()
@@ -117,8 +120,10 @@ def find_recurrences(text: str, start: int = 0, end: int | None = None) -> Itera
             freqs = [_freq_of(f) for f in re.split(r"\s*(?:,|và|hoặc|/)\s*", m["pf"])]
             day = _DAY_AFTER.match(text, m.end(), end)
             for freq in dict.fromkeys(f for f in freqs if f):
-                d = int(day["d"]) if day and freq != "yearly" else None
-                rules.append(Recurrence(freq, d))
+                rule = Recurrence(freq)
+                if day and (freq == "yearly") == bool(day["m"]):
+                    rule = Recurrence(freq, int(day["d"]), int(day["m"]) if day["m"] else None)
+                rules.append(rule if _valid(rule) else Recurrence(freq))
             if day and len(rules) == 1 and rules[0].day is not None:
                 span_end = day.end()
         else:
@@ -127,7 +132,29 @@ def find_recurrences(text: str, start: int = 0, end: int | None = None) -> Itera
                 rules.append(Recurrence(freq))
         if rules:
             dated = bool(m["dated"] or m["every"] or m["times"]) or m[0].lower().startswith("định")
-            yield RecurrenceSpan(m.start(), span_end, tuple(rules), dated)
+            spans.append(RecurrenceSpan(m.start(), span_end, tuple(rules), dated))
+    yield from _joined(text, spans)
+
+
+_GAP = re.compile(r"[\s,(–-]*")
+
+
+def _joined(text: str, spans: list[RecurrenceSpan]) -> list[RecurrenceSpan]:
+    """One rule in "Hằng quý (trước ngày 20 tháng cuối quý)": a bare rule right before a
+    dated one of the same frequency gives way to it."""
+    out: list[RecurrenceSpan] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and _GAP.fullmatch(text, prev.end, span.start)
+            and all(r.day is None for r in prev.rules)
+            and {r.freq for r in prev.rules} == {r.freq for r in span.rules}
+        ):
+            out[-1] = RecurrenceSpan(prev.start, span.end, span.rules, True)
+        else:
+            out.append(span)
+    return out
 
 
 def _valid(rule: Recurrence) -> bool:
