@@ -142,6 +142,11 @@ def test_news_about_repeated_events_is_not_recurring_work(text: str) -> None:
     assert found(text, doc_date=None) == []
 
 
+def test_the_day_of_a_rule_in_a_report_is_not_read_as_a_one_off_deadline() -> None:
+    text = "Thời điểm trước ngày 15/12 hằng năm là cao điểm cấp căn cước cho học sinh."
+    assert found(text, doc_date=None) == []
+
+
 # --- ongoing work -------------------------------------------------------------------------------
 
 

@@ -195,6 +195,8 @@ def _fronted(text: str, clause: tuple[int, int], pos: int) -> bool:
 def _recurring(p: _Passage, taken: list[tuple[int, int]]) -> list[Deadline]:
     text, out = p.text, []
     for span in find_recurrences(text):
+        # A rule's day ("trước ngày 15/12 hằng năm") is never a one-off date, assigned or not.
+        taken.append((span.start, span.end))
         sent = _bounds(text, span.start, _SENT_END)
         clause = _bounds(text, span.start, _CLAUSE_END)
         if clause[1] < span.end or _PAST_BEFORE.search(text, *clause):
@@ -216,7 +218,6 @@ def _recurring(p: _Passage, taken: list[tuple[int, int]]) -> list[Deadline]:
             )
         if not assigns:
             continue
-        taken.append((span.start, span.end))
         agency, partners = _people(p, clause, sent, span.start, span.start, span.end)
         task = _task(text, clause, sent, span.start, span.end, agency)
         anchor = p.anchor()
