@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from index.deadlines import Deadline, Recurrence, extract_deadlines
+from index.deadlines import KINDS, PRECISIONS, Deadline, Recurrence, extract_deadlines
 
 SIGNED = date(2025, 3, 12)
 
@@ -261,3 +263,22 @@ def test_a_replaced_documents_date_stays_out_of_an_effective_clause() -> None:
     )
     assert (d.kind, d.due) == ("effective", date(2025, 3, 15))
     assert d.text.startswith("Quyết định này có hiệu lực")
+
+
+PROSE_WORDS = st.sampled_from(
+    "- Sở Tư pháp Công an tỉnh phối hợp với chủ trì cần báo cáo tổng hợp hằng quý tháng năm "
+    "Hằng thường xuyên liên tục, thực hiện định kỳ 6 trước ngày 10 25 15/12 hiệu lực kể từ ký "
+    "sau 30 trong thời hạn hoàn thành Quý II/2025 2025 - 2027 giai đoạn đã . ; , \n".split(" ")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PROSE_WORDS, max_size=40), st.sampled_from(["", "Công an thành phố"]))
+def test_any_plan_text_gives_well_formed_deadlines(words: list[str], lead: str) -> None:
+    text = " ".join(words)
+    for d in found(text, lead):
+        assert 0 <= d.start < d.end <= len(text)
+        assert d.precision in PRECISIONS and d.kind in KINDS
+        assert (d.due is None) == (d.kind == "ongoing")
+        assert (d.recurrence is not None) == (d.kind == "recurring")
+        assert d.agency not in d.partners
