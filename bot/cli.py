@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("deadline", help="liệt kê các hạn")
     s.add_argument("words", nargs="*")
-    s.add_argument("--all", action="store_true", help="kể cả các hạn đã qua")
+    s.add_argument(
+        "--all", action="store_true", help="kể cả các hạn đã qua và nhiệm vụ thường xuyên"
+    )
     s.add_argument("--today", type=date.fromisoformat, default=None)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_deadline)

@@ -315,7 +315,7 @@ class Conversation:
 
 def _lead_blocks(records: list[DeadlineRecord], today: date) -> list[Block]:
     """Structured deadlines that answer a "when" question, shown before the snippets."""
-    return [deadline_chat.deadline_block(r, deadline_chat.days_left(r, today)) for r in records]
+    return [deadline_chat.deadline_block(r, today) for r in records]
 
 
 def _load_snapshot(settings: Settings, store: Store) -> Snapshot:

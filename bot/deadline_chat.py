@@ -3,7 +3,9 @@
 Everything here is pure: the core loads the records from the store and passes `today`
 (from DE06_TODAY or the clock), so tests and the `--today` option see the same answers.
 The assistant does not know whether work was done, so a deadline that has gone by is
-"đã quá hạn", never "đã hoàn thành".
+"đã quá hạn", never "đã hoàn thành". Recurring work is shown with its rule and the next
+occurrence on or after today; ongoing work ("thường xuyên") has no day to be late for, so
+it is listed in its own group by `/deadline all` and never called overdue.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 from bot.answer_view import source_line
 from bot.models import Action, Block, Reply, ReplyKind, Run, Style
 from index.deadline_store import DeadlineRecord
+from index.deadlines import Recurrence
 from index.normalize import fold, match_form
 from index.search import is_timing_question
 
@@ -31,8 +34,11 @@ __all__ = [
     "select",
     "days_left",
     "due_label",
+    "recurrence_label",
     "status_text",
     "deadline_block",
+    "people_line",
+    "ongoing_count",
     "deadline_reply",
     "deadlines_json",
     "is_timing_question",
@@ -40,6 +46,8 @@ __all__ = [
 ]
 
 MAX_LISTED = 15
+MAX_ONGOING = 10
+ONGOING_GROUP = "Nhiệm vụ thường xuyên"
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 _ROMAN_IN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
@@ -49,8 +57,9 @@ class Listed:
     """A deadline as shown on a given day."""
 
     record: DeadlineRecord
-    days_left: int  # negative once the day has gone by
-    status: str  # "upcoming" (today included) | "past"
+    days_left: int | None  # negative once the day has gone by; None for ongoing work
+    status: str  # "upcoming" (today included) | "past" | "ongoing"
+    due: date | None = None  # the day it falls due seen from today (next occurrence if recurring)
 
 
 _WORD = re.compile(r"\w+")
@@ -139,33 +148,66 @@ def _period(kind: str, m: re.Match[str]) -> _Period:
     return _Period(year=int(m[1]))
 
 
-def matches(record: DeadlineRecord, words: Sequence[str]) -> bool:
-    """Every filter word matches: periods by due date, other words in agency, task or title."""
+def matches(record: DeadlineRecord, words: Sequence[str], today: date | None = None) -> bool:
+    """Every filter word matches: periods by due date (seen from `today` for recurring work;
+    ongoing work has none), other words in lead, partners, task, section or title."""
     periods, plain = _parse_filter(words)
-    if not all(p.contains(record.due) for p in periods):
+    due = record.due_on(today) if today else record.due
+    if periods and (due is None or not all(p.contains(due) for p in periods)):
         return False
-    hay = set(_tokens(f"{record.agency} {record.text} {record.title}"))
+    hay = set(
+        _tokens(
+            f"{record.agency} {' '.join(record.partners)} {record.text} {record.section} "
+            f"{record.title}"
+        )
+    )
     return all(t in hay for t in plain)
 
 
-def days_left(record: DeadlineRecord, today: date) -> int:
-    return (record.due - today).days
+def _rank(record: DeadlineRecord, plain: Sequence[str]) -> int:
+    """0 when the filter names the lead, 1 when it names a partner, 2 otherwise: what an
+    agency leads comes before what it only cooperates on."""
+    if not plain:
+        return 0
+    if all(t in set(_tokens(record.agency)) for t in plain):
+        return 0
+    people = set(_tokens(f"{record.agency} {' '.join(record.partners)}"))
+    return 1 if all(t in people for t in plain) else 2
+
+
+def days_left(record: DeadlineRecord, today: date) -> int | None:
+    """Days from `today` to the day it falls due (its next occurrence if recurring)."""
+    due = record.due_on(today)
+    return None if due is None else (due - today).days
 
 
 def select(
     records: Iterable[DeadlineRecord], today: date, include_past: bool, words: Sequence[str]
 ) -> list[Listed]:
-    """The deadlines to show: matching ones, ahead of today unless `include_past`, by due date."""
-    out = []
+    """The deadlines to show: matching ones, ahead of today unless `include_past`, the lead's
+    before the partners', by due date; ongoing work (only with `include_past`) last."""
+    plain = _parse_filter(words)[1]
+    ranked = []
     for r in records:
-        left = days_left(r, today)
+        due = r.due_on(today)
+        if due is None and not include_past:
+            continue
+        if words and not matches(r, words, today):
+            continue
+        if due is None:
+            ranked.append((1, _rank(r, plain), date.max, Listed(r, None, "ongoing", None)))
+            continue
+        left = (due - today).days
         if left < 0 and not include_past:
             continue
-        if words and not matches(r, words):
-            continue
-        out.append(Listed(r, left, "upcoming" if left >= 0 else "past"))
-    out.sort(key=lambda x: (x.record.due, x.record.doc_id, x.record.start))
-    return out
+        status = "upcoming" if left >= 0 else "past"
+        ranked.append((0, _rank(r, plain), due, Listed(r, left, status, due)))
+    ranked.sort(key=lambda x: (x[0], x[1], x[2], x[3].record.doc_id, x[3].record.start))
+    return [x[3] for x in ranked]
+
+
+def ongoing_count(records: Iterable[DeadlineRecord], words: Sequence[str]) -> int:
+    return sum(1 for r in records if r.kind == "ongoing" and (not words or matches(r, words)))
 
 
 # --- wording ----------------------------------------------------------------------------------
@@ -175,9 +217,35 @@ def _day(d: date) -> str:
     return f"{d.day}/{d.month}/{d.year}"
 
 
+_FREQ_WORD = {"monthly": "tháng", "quarterly": "quý", "yearly": "năm"}
+
+
+def recurrence_label(rule: Recurrence) -> str:
+    """The rule as a document would say it: "trước ngày 10 hằng quý", "hằng tháng (ngày
+    cuối tháng)", "định kỳ 6 tháng (30/6 và 31/12)"."""
+    if rule.freq == "half-yearly":
+        if rule.day is None:
+            return "định kỳ 6 tháng (30/6 và 31/12)"
+        month = rule.month or 1
+        return f"định kỳ 6 tháng, trước ngày {rule.day}/{month} và {rule.day}/{month + 6}"
+    word = _FREQ_WORD[rule.freq]
+    if rule.day is None:
+        return f"hằng {word} (ngày cuối {word})"
+    if rule.freq == "yearly":
+        return f"trước ngày {rule.day}/{rule.month or 1} hằng năm"
+    if rule.freq == "quarterly" and rule.month and rule.month > 1:
+        which = "cuối" if rule.month == 3 else "thứ hai"
+        return f"trước ngày {rule.day} tháng {which} của quý, hằng quý"
+    return f"trước ngày {rule.day} hằng {word}"
+
+
 def due_label(record: DeadlineRecord) -> str:
     """How the source states it: "30/3/2024", "quý II/2024 (hạn 30/6/2024)"."""
     d = record.due
+    if record.recurrence is not None:
+        return recurrence_label(record.recurrence)
+    if d is None:
+        return "thường xuyên"
     if record.precision == "day" or record.kind == "effective":
         return _day(d)
     if record.precision == "month":
@@ -191,7 +259,9 @@ def due_label(record: DeadlineRecord) -> str:
     return f"{period} (hạn {_day(d)})"
 
 
-def status_text(record: DeadlineRecord, left: int) -> str:
+def status_text(record: DeadlineRecord, left: int | None) -> str:
+    if left is None:
+        return "không có hạn cụ thể, thực hiện liên tục"
     if record.kind == "effective":
         if left > 0:
             return f"còn {left} ngày nữa có hiệu lực"
@@ -207,16 +277,44 @@ def _citation(record: DeadlineRecord) -> str:
     return source_line(record.title or record.doc_id, record.source, record.date)
 
 
-def deadline_block(record: DeadlineRecord, left: int) -> Block:
-    """One deadline: due date, how far away, who, what, and where it is written."""
-    lead = "Có hiệu lực: " if record.kind == "effective" else "Hạn: "
-    runs = [
-        Run(lead),
-        Run(due_label(record), Style.STRONG),
-        Run(f" — {status_text(record, left)}\n"),
-    ]
+def people_line(record: DeadlineRecord) -> str:
+    """Lead and partners: "Chủ trì: Sở Tư pháp · Phối hợp: Công an tỉnh, Sở Nội vụ"."""
+    parts = []
     if record.agency:
-        runs.append(Run(f"Đơn vị thực hiện: {record.agency}\n"))
+        parts.append(f"Chủ trì: {record.agency}")
+    if record.partners:
+        parts.append(f"Phối hợp: {', '.join(record.partners)}")
+    return " · ".join(parts)
+
+
+def deadline_block(record: DeadlineRecord, today: date) -> Block:
+    """One deadline as seen on `today`: when, how far away, who, what, and where it is written."""
+    left = days_left(record, today)
+    if record.recurrence is not None:
+        due = record.due_on(today)
+        assert due is not None and left is not None
+        runs = [
+            Run("Định kỳ: "),
+            Run(recurrence_label(record.recurrence), Style.STRONG),
+            Run(f" — lần tới {_day(due)}, {status_text(record, left)}\n"),
+        ]
+    elif left is None:
+        runs = [
+            Run("Thời hạn: "),
+            Run("thường xuyên", Style.STRONG),
+            Run(f" — {status_text(record, left)}\n"),
+        ]
+    else:
+        lead = "Có hiệu lực: " if record.kind == "effective" else "Hạn: "
+        runs = [
+            Run(lead),
+            Run(due_label(record), Style.STRONG),
+            Run(f" — {status_text(record, left)}\n"),
+        ]
+    if people := people_line(record):
+        runs.append(Run(f"{people}\n"))
+    if record.section:
+        runs.append(Run(f"Mục: {record.section}\n"))
     runs.append(Run(f"{record.text}\n"))
     runs.append(Run(_citation(record), Style.CITE))
     return tuple(runs)
@@ -232,34 +330,53 @@ def deadline_reply(records: Sequence[DeadlineRecord], today: date, args: str) ->
     if include_past:
         hint: Block = (Run("Gõ "), *subscribe_hint)
     else:
+        ongoing = ongoing_count(records, words)
+        also = "cả các hạn đã qua" + (f" và {ongoing} nhiệm vụ thường xuyên" if ongoing else "")
         hint = (
             Run("Gõ "),
             Run(all_cmd, Style.COMMAND),
-            Run(" để xem cả các hạn đã qua, "),
+            Run(f" để xem {also}, "),
             *subscribe_hint,
         )
     actions = [] if include_past else [Action("Xem cả hạn đã qua", all_cmd)]
     actions.append(Action("Nhắc tôi trước hạn", f"/subscribe {query}".strip()))
     if not listed:
         return Reply(ReplyKind.INFO, [_empty(records, today, include_past, query)], actions, hint)
+    dated = [x for x in listed if x.status != "ongoing"]
+    ongoing_listed = [x for x in listed if x.status == "ongoing"]
     scope = "Tất cả các hạn" if include_past else "Các hạn sắp tới"
     header = [Run(scope, Style.STRONG), Run(f" (tính đến ngày {_day(today)})")]
     if query:
         header.append(Run(f", lọc theo “{query}”"))
-    header.append(Run(f": {len(listed)} hạn."))
+    count = f"{len(dated)} hạn"
+    if ongoing_listed:
+        count += f" và {len(ongoing_listed)} nhiệm vụ thường xuyên"
+    header.append(Run(f": {count}."))
     blocks: list[Block] = [tuple(header)]
-    blocks += [deadline_block(x.record, x.days_left) for x in listed[:MAX_LISTED]]
-    if len(listed) > MAX_LISTED:
+    blocks += [deadline_block(x.record, today) for x in dated[:MAX_LISTED]]
+    if len(dated) > MAX_LISTED:
+        blocks.append(_more(len(dated) - MAX_LISTED, "hạn"))
+    if ongoing_listed:
         blocks.append(
             (
-                Run(f"… và {len(listed) - MAX_LISTED} hạn khác. Thêm từ lọc, ví dụ "),
-                Run("/deadline Bộ Tư pháp", Style.COMMAND),
-                Run(" hoặc "),
-                Run("/deadline quý II", Style.COMMAND),
-                Run(", để thu hẹp danh sách."),
+                Run(ONGOING_GROUP, Style.STRONG),
+                Run(" (làm liên tục, không có hạn cụ thể nên không bao giờ quá hạn):"),
             )
         )
+        blocks += [deadline_block(x.record, today) for x in ongoing_listed[:MAX_ONGOING]]
+        if len(ongoing_listed) > MAX_ONGOING:
+            blocks.append(_more(len(ongoing_listed) - MAX_ONGOING, "nhiệm vụ thường xuyên"))
     return Reply(ReplyKind.INFO, blocks, actions, hint)
+
+
+def _more(n: int, what: str) -> Block:
+    return (
+        Run(f"… và {n} {what} khác. Thêm từ lọc, ví dụ "),
+        Run("/deadline Bộ Tư pháp", Style.COMMAND),
+        Run(" hoặc "),
+        Run("/deadline quý II", Style.COMMAND),
+        Run(", để thu hẹp danh sách."),
+    )
 
 
 def _empty(records: Sequence[DeadlineRecord], today: date, include_past: bool, query: str) -> Block:
@@ -288,6 +405,15 @@ def _empty(records: Sequence[DeadlineRecord], today: date, include_past: bool, q
     )
 
 
+def _recurrence_json(rule: Recurrence | None) -> dict | None:
+    if rule is None:
+        return None
+    out: dict = {"freq": rule.freq, "day": rule.day}
+    if rule.month is not None:
+        out["month"] = rule.month
+    return out
+
+
 def deadlines_json(
     records: Sequence[DeadlineRecord], today: date, include_past: bool, words: Sequence[str]
 ) -> dict:
@@ -296,13 +422,17 @@ def deadlines_json(
         "today": today.isoformat(),
         "deadlines": [
             {
-                "due": x.record.due.isoformat(),
+                "due": x.due.isoformat() if x.due else None,
                 "precision": x.record.precision,
                 "kind": x.record.kind,
                 "status": x.status,
                 "days_left": x.days_left,
                 "text": x.record.text,
+                "lead": x.record.agency,
+                "partners": list(x.record.partners),
                 "agency": x.record.agency,
+                "section": x.record.section,
+                "recurrence": _recurrence_json(x.record.recurrence),
                 "title": x.record.title,
                 "doc": x.record.doc_id,
                 "date": x.record.date,
@@ -335,7 +465,7 @@ class TimingIndex:
         self.records = list(records)
         postings: dict[str, list[int]] = {}
         for i, r in enumerate(self.records):
-            for token in set(_tokens(f"{r.agency} {r.text}")):
+            for token in set(_tokens(f"{r.agency} {' '.join(r.partners)} {r.text}")):
                 postings.setdefault(token, []).append(i)
         self._postings = {t: np.array(ids, dtype=np.int64) for t, ids in postings.items()}
 
@@ -375,6 +505,6 @@ def timing_matches(question: str, index: TimingIndex, limit: int = 3) -> list[De
         r = records[i]
         # "có hiệu lực từ ngày nào?" asks for an effective date, not a task's deadline
         fits_kind = (r.kind == "effective") == wants_effective
-        scored.append((-(float(score[i]) + (0.2 if fits_kind else 0.0)), r.due, r))
+        scored.append((-(float(score[i]) + (0.2 if fits_kind else 0.0)), r.due or date.max, r))
     best = heapq.nsmallest(limit, scored, key=lambda s: s[:2])
     return [s[2] for s in best]

@@ -5,7 +5,9 @@ day before. The scheduler may have been down on the exact day, so each stage is 
 soon as its window opens and it has not been sent yet; the 7-day one is dropped once the
 1-day one is due, and nothing is sent for a deadline that has passed. Keys name the chat,
 the deadline's reload-proof identity and the stage, so the sent-key set kept in the store
-makes a restart neither lose nor repeat a reminder.
+makes a restart neither lose nor repeat a reminder. Recurring work is reminded before
+each occurrence (the key carries the occurrence's day, so next month's reminder is a new
+one); ongoing work has no day and is never reminded.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.deadline_chat import days_left, deadline_block, matches
+from bot.deadline_chat import deadline_block, matches
 from bot.models import Action, Reply, ReplyKind, Run, Style
 from index.deadline_store import DeadlineRecord, Subscription
 
@@ -37,10 +39,17 @@ class ReminderDue:
     chat_id: str
     record: DeadlineRecord
     days_before: int  # the stage: 7 or 1
+    due: date | None = None  # the occurrence reminded of (the stated day unless recurring)
 
 
-def reminder_key(sub: Subscription, record: DeadlineRecord, stage: int) -> str:
-    return f"{sub.platform}:{sub.chat_id}:{record.key}:{stage}"
+def reminder_key(
+    sub: Subscription, record: DeadlineRecord, stage: int, occurrence: date | None = None
+) -> str:
+    """Chat, deadline identity and stage; for recurring work also the occurrence's day."""
+    ident = record.key
+    if record.recurrence is not None and occurrence is not None:
+        ident = f"{ident}@{occurrence.isoformat()}"
+    return f"{sub.platform}:{sub.chat_id}:{ident}:{stage}"
 
 
 def _stage(left: int) -> int | None:
@@ -57,22 +66,23 @@ def due_reminders(
 ) -> list[ReminderDue]:
     """Reminders to send at `now` that were not sent before, soonest deadline first."""
     today = now.date()
-    records = list(records)
+    dated = [(r, d) for r in records if (d := r.due_on(today)) is not None]
     out: list[ReminderDue] = []
     for sub in subscriptions:
-        for rec in records:
-            stage = _stage(days_left(rec, today))
-            if stage is None or (sub.words and not matches(rec, sub.words)):
+        for rec, due in dated:
+            stage = _stage((due - today).days)
+            if stage is None or (sub.words and not matches(rec, sub.words, today)):
                 continue
-            key = reminder_key(sub, rec, stage)
+            key = reminder_key(sub, rec, stage, due)
             if key not in sent_keys:
-                out.append(ReminderDue(key, sub.platform, sub.chat_id, rec, stage))
-    out.sort(key=lambda r: (r.record.due, r.platform, r.chat_id, r.key))
+                out.append(ReminderDue(key, sub.platform, sub.chat_id, rec, stage, due))
+    out.sort(key=lambda r: (r.due or date.max, r.platform, r.chat_id, r.key))
     return out
 
 
 def reminder_reply(due: ReminderDue, today: date) -> Reply:
-    left = days_left(due.record, today)
+    occurrence = due.due or due.record.due_on(today) or today
+    left = (occurrence - today).days
     effective = due.record.kind == "effective"
     if left <= 0:
         head = "Hôm nay văn bản bắt đầu có hiệu lực" if effective else "Hôm nay là hạn chót"
@@ -91,4 +101,4 @@ def reminder_reply(due: ReminderDue, today: date) -> Reply:
         Run(" để tắt nhắc hạn."),
     )
     actions = [Action("Xem các hạn sắp tới", "/deadline"), Action("Tắt nhắc hạn", "/unsubscribe")]
-    return Reply(ReplyKind.INFO, [header, deadline_block(due.record, left)], actions, hint)
+    return Reply(ReplyKind.INFO, [header, deadline_block(due.record, today)], actions, hint)

@@ -277,6 +277,10 @@ def _write_deadlines(db, analysed: list[_Analysed]) -> None:
             pid = ids[(p.doc_id, p.ordinal)]
             rows += [
                 deadline_store.deadline_row(a.doc.doc_id, (pid, d))
-                for d in extract_deadlines(p.text, default_year=year)
+                for d in extract_deadlines(
+                    p.text,
+                    default_year=year,
+                    doc_date=datetime.fromisoformat(a.doc.date).date() if a.doc.date else None,
+                )
             ]
     db["deadlines"].insert_all(rows, batch_size=1000)

@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
-from index.deadlines import Deadline
+from index.deadlines import Deadline, Recurrence, next_occurrence
 from index.errors import StoreError
 
 __all__ = [
@@ -44,13 +44,17 @@ REMINDERS_SENT = "reminders_sent"
 
 @dataclass(frozen=True)
 class DeadlineRecord:
-    """A stored deadline with the citation of the passage that states it."""
+    """A stored deadline with the citation of the passage that states it.
 
-    due: date
+    `due` is None for ongoing work; for recurring work it is the first occurrence the
+    document gives, and `due_on(today)` is the one a reader on `today` is waiting for.
+    """
+
+    due: date | None
     precision: str
     kind: str
     text: str
-    agency: str
+    agency: str  # the lead (chủ trì)
     start: int
     end: int
     passage_id: int
@@ -59,18 +63,41 @@ class DeadlineRecord:
     source: str
     date: str  # the document's date, YYYY-MM-DD or ""
     url: str
+    partners: tuple[str, ...] = ()
+    recurrence: Recurrence | None = None
+    section: str = ""  # where the passage sits: "PHỤ LỤC › II › 3", "" when unknown
+
+    @property
+    def lead(self) -> str:
+        return self.agency
+
+    def due_on(self, today: date) -> date | None:
+        """The day this falls due as seen on `today`: the next occurrence on or after it for
+        recurring work, None for ongoing work, else the stated day."""
+        if self.recurrence is not None:
+            return next_occurrence(self.recurrence, today)
+        return self.due
 
     @property
     def deadline(self) -> Deadline:
         return Deadline(
-            self.due, self.precision, self.kind, self.text, self.agency, self.start, self.end
-        )
+            self.due, self.precision, self.kind, self.text, self.agency, self.start, self.end,
+            self.partners, self.recurrence,
+        )  # fmt: skip
 
     @property
     def key(self) -> str:
-        """Identity that survives a reload (passage ids do not): document, due, kind, task."""
+        """Identity that survives a reload (passage ids do not): document, due, kind, task.
+
+        Recurring work is named by its rule instead of a day, ongoing work by no day, so the
+        identity does not move as the occurrences go by.
+        """
         digest = hashlib.sha1(" ".join(self.text.split()).encode()).hexdigest()[:12]
-        return f"{self.doc_id}|{self.due.isoformat()}|{self.kind}|{digest}"
+        if self.recurrence is not None:
+            when = self.recurrence.rule
+        else:
+            when = self.due.isoformat() if self.due else "-"
+        return f"{self.doc_id}|{when}|{self.kind}|{digest}"
 
 
 @dataclass(frozen=True)
@@ -93,8 +120,12 @@ def _guard(action: str) -> Iterator[None]:
         ) from exc
 
 
+_NEW_COLUMNS = {"partners": str, "recurrence": str, "section": str}
+
+
 def ensure_tables(db: sqlite_utils.Database) -> None:
-    """Create the three tables if missing; safe to call at every start."""
+    """Create the three tables if missing, and add the columns newer versions store (a store
+    made before plans were read gets partners, recurrence and section); safe at every start."""
     with _guard("tạo bảng hạn"):
         db[DEADLINES].create(
             {
@@ -108,10 +139,15 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
                 "agency": str,
                 "start": int,
                 "end": int,
+                **_NEW_COLUMNS,
             },
             pk="id",
             if_not_exists=True,
         )
+        have = set(db[DEADLINES].columns_dict)
+        for name, kind in _NEW_COLUMNS.items():
+            if name not in have:
+                db[DEADLINES].add_column(name, kind)
         db[DEADLINES].create_index(["doc_id"], if_not_exists=True)
         db[SUBSCRIPTIONS].create(
             {"platform": str, "chat_id": str, "words": str, "created": str},
@@ -124,25 +160,45 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
 _FIELDS = ("due", "precision", "kind", "text", "agency", "start", "end")
 
 
-def deadline_row(doc_id: str, row: Mapping[str, Any] | tuple[int, Deadline]) -> dict[str, Any]:
+def deadline_row(
+    doc_id: str, row: Mapping[str, Any] | tuple[int, Deadline], section: str = ""
+) -> dict[str, Any]:
     """The `deadlines` table row for a mapping or a `(passage_id, Deadline)` pair.
 
     For callers that insert inside their own transaction (a whole reload is one).
+    `section` is the passage's section path, shown beside the deadline.
     """
     if isinstance(row, tuple):
         passage_id, d = row
-        values: Mapping[str, Any] = {f: getattr(d, f) for f in _FIELDS}
+        values: Mapping[str, Any] = {
+            **{f: getattr(d, f) for f in _FIELDS},
+            "partners": d.partners,
+            "recurrence": d.recurrence,
+        }
     else:
         passage_id, values = row["passage_id"], row
     due = values["due"]
     return {
         "doc_id": doc_id,
         "passage_id": int(passage_id),
-        "due": due.isoformat() if isinstance(due, date) else str(due),
+        "due": due.isoformat() if isinstance(due, date) else due,
         **{f: values[f] for f in _FIELDS if f != "due"},
+        "partners": json.dumps(list(values.get("partners") or ()), ensure_ascii=False),
+        "recurrence": _recurrence_json(values.get("recurrence")),
+        "section": section or values.get("section") or "",
     }
 
 
+def _recurrence_json(rule: Recurrence | Mapping[str, Any] | None) -> str | None:
+    if rule is None:
+        return None
+    if isinstance(rule, Recurrence):
+        rule = {"freq": rule.freq, "day": rule.day, "month": rule.month}
+    return json.dumps({k: v for k, v in rule.items() if v is not None})
+
+
+def _recurrence(value: str | None) -> Recurrence | None:
+    return Recurrence(**json.loads(value)) if value else None
 
 
 def replace_doc_deadlines(
@@ -170,7 +226,8 @@ def load_deadlines(db: sqlite_utils.Database) -> list[DeadlineRecord]:
     """
     sql = f"""
         SELECT d.due, d.precision, d.kind, d.text, d.agency, d.start, d."end",
-               d.passage_id, d.doc_id, doc.title, doc.source, doc.date, doc.url
+               d.passage_id, d.doc_id, doc.title, doc.source, doc.date, doc.url,
+               d.partners, d.recurrence, d.section
         FROM {DEADLINES} d JOIN documents doc ON doc.doc_id = d.doc_id
         ORDER BY d.due, d.doc_id, d.passage_id, d.start
     """
@@ -180,7 +237,7 @@ def load_deadlines(db: sqlite_utils.Database) -> list[DeadlineRecord]:
     seen: set[str] = set()
     for r in rows:
         rec = DeadlineRecord(
-            due=date.fromisoformat(r[0]),
+            due=date.fromisoformat(r[0]) if r[0] else None,
             precision=r[1],
             kind=r[2],
             text=r[3] or "",
@@ -193,6 +250,9 @@ def load_deadlines(db: sqlite_utils.Database) -> list[DeadlineRecord]:
             source=r[10] or "",
             date=r[11] or "",
             url=r[12] or "",
+            partners=tuple(json.loads(r[13] or "[]")),
+            recurrence=_recurrence(r[14]),
+            section=r[15] or "",
         )
         if rec.key not in seen:
             seen.add(rec.key)

@@ -81,7 +81,10 @@ def evaluate_deadlines(records: list, rows: list[dict]) -> DeadlineScore:
     for row in rows:
         score.expected += 1
         want = match_form(row["expect"])
-        if any(r.due.isoformat() == row["due"] and want in match_form(r.text) for r in records):
+        if any(
+            r.due and r.due.isoformat() == row["due"] and want in match_form(r.text)
+            for r in records
+        ):
             score.found += 1
         else:
             score.misses.append(f"{row['due']} “{row['expect']}”")

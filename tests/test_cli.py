@@ -78,11 +78,61 @@ def test_deadline_json_has_the_documented_shape(built, kb):
         "status",
         "days_left",
         "text",
+        "lead",
+        "partners",
         "agency",
+        "section",
+        "recurrence",
         "title",
         "doc",
         "date",
     }
+
+
+PLAN_MD = """---
+title: Kế hoạch 21/KH-UBND thực hiện Đề án 06 năm 2025
+date: 2025-03-12
+source: UBND thành phố Hòa Phong
+---
+Kế hoạch này có hiệu lực kể từ ngày ký.
+
+- Hằng quý tổng hợp số liệu hộ tịch điện tử, báo cáo UBND thành phố.
+
+- Hỗ trợ người dân kích hoạt tài khoản định danh điện tử tại bộ phận một cửa, thực hiện \
+thường xuyên.
+
+Công an thành phố chủ trì, phối hợp với Phòng Tư pháp làm sạch dữ liệu hộ tịch, hoàn thành \
+trong quý III/2025.
+"""
+
+
+def test_deadline_json_gives_plans_kinds_leads_partners_and_recurrence(kb, tmp_path):
+    (kb / "documents" / "2025-03-12-ke-hoach-21.md").write_text(PLAN_MD, encoding="utf-8")
+    db = tmp_path / "plan.sqlite"
+    assert de06("reload", env_db=db, kb=kb).returncode == 0
+    out = de06("deadline", "--json", "--all", "--today", "2025-03-10", env_db=db, kb=kb)
+    plan = [d for d in json.loads(out.stdout)["deadlines"] if d["doc"].endswith("ke-hoach-21")]
+    by_kind = {d["kind"]: d for d in plan}
+    assert set(by_kind) == {"effective", "recurring", "ongoing", "deadline"}
+    assert by_kind["effective"]["due"] == "2025-03-12"  # the day it was signed
+    assert (by_kind["recurring"]["due"], by_kind["recurring"]["recurrence"]) == (
+        "2025-03-31",
+        {"freq": "quarterly", "day": None},
+    )
+    assert (by_kind["ongoing"]["due"], by_kind["ongoing"]["status"]) == (None, "ongoing")
+    assert (by_kind["deadline"]["lead"], by_kind["deadline"]["partners"]) == (
+        "Công an thành phố",
+        ["Phòng Tư pháp"],
+    )
+
+
+def test_deadline_text_lists_ongoing_work_in_its_own_group(kb, tmp_path):
+    (kb / "documents" / "2025-03-12-ke-hoach-21.md").write_text(PLAN_MD, encoding="utf-8")
+    db = tmp_path / "plan.sqlite"
+    assert de06("reload", env_db=db, kb=kb).returncode == 0
+    out = de06("deadline", "--all", "--today", "2025-03-10", env_db=db, kb=kb).stdout
+    assert "Chủ trì: Công an thành phố · Phối hợp: Phòng Tư pháp" in out
+    assert out.index("Nhiệm vụ thường xuyên") < out.index("kích hoạt tài khoản định danh")
 
 
 def test_eval_reports_recall_for_accented_and_stripped_questions(built, kb, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -10,13 +11,16 @@ from bot.deadline_chat import (
     DeadlineRecord,
     TimingIndex,
     days_left,
+    deadline_block,
     deadline_reply,
     deadlines_json,
     parse_deadline_args,
+    recurrence_label,
     select,
     timing_matches,
 )
 from bot.models import ReplyKind, Style
+from index.deadlines import Recurrence
 
 TITLE = "Tổ công tác Đề án 06 họp rà soát tiến độ"
 
@@ -119,8 +123,8 @@ def test_days_left_counts_calendar_days() -> None:
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
-        (["Bộ", "Tư", "pháp"], [GUI_BTP, CAN_CUOC]),
-        (["bo", "tu", "phap"], [GUI_BTP, CAN_CUOC]),
+        (["Bộ", "Tư", "pháp"], [CAN_CUOC, GUI_BTP]),  # what it leads first
+        (["bo", "tu", "phap"], [CAN_CUOC, GUI_BTP]),
         (["căn", "cước"], [CAN_CUOC, HIEU_LUC]),
         (["can", "cuoc"], [CAN_CUOC, HIEU_LUC]),
         (["2024"], [GUI_BTP, NGHI_DINH, CAN_CUOC, MA_DINH_DANH, HIEU_LUC]),
@@ -166,7 +170,7 @@ def test_reply_gives_each_deadline_its_own_block_with_strong_due_and_cited_sourc
 def test_reply_says_days_left_agency_and_task() -> None:
     plain = deadline_reply(RECORDS, TODAY, "").plain
     assert "còn 29 ngày" in plain
-    assert "Đơn vị thực hiện: Bộ TT&TT" in plain
+    assert "Chủ trì: Bộ TT&TT" in plain
     assert "trình Chính phủ trước ngày 30/3/2024" in plain
 
 
@@ -234,7 +238,11 @@ def test_json_has_exactly_the_documented_fields() -> None:
         "status": "past",
         "days_left": -30,
         "text": GUI_BTP.text,
+        "lead": "Các bộ, cơ quan",
+        "partners": [],
         "agency": "Các bộ, cơ quan",
+        "section": "",
+        "recurrence": None,
         "title": TITLE,
         "doc": "hop-to-cong-tac",
         "date": "2024-01-25",
@@ -274,3 +282,184 @@ def test_reply_listing_all_does_not_offer_all_again() -> None:
     reply = deadline_reply(RECORDS, TODAY, "all")
     assert not any("/deadline all" in a.command for a in reply.actions)
     assert "/deadline all" not in "".join(r.text for r in reply.hint)
+
+
+# --- plans: lead and partners, sections, recurring and ongoing work ----------------------------
+
+PLAN_TITLE = "Kế hoạch 112/KH-SNV triển khai Đề án 06 năm 2025"
+PLAN_TODAY = date(2025, 3, 10)
+
+
+def plan_rec(
+    due: date | None,
+    text: str,
+    agency: str,
+    partners: tuple[str, ...] = (),
+    *,
+    kind: str = "deadline",
+    precision: str = "day",
+    recurrence: Recurrence | None = None,
+    section: str = "",
+) -> DeadlineRecord:
+    return replace(
+        rec(date(2025, 1, 1), text, agency, precision=precision, kind=kind, doc_id="ke-hoach-112"),
+        due=due,
+        title=PLAN_TITLE,
+        source="Sở Nội vụ tỉnh Hòa Phong",
+        date="2025-03-05",
+        partners=partners,
+        recurrence=recurrence,
+        section=section,
+    )
+
+
+DOI_CHIEU = plan_rec(
+    date(2025, 6, 30),
+    "Đối chiếu, làm sạch dữ liệu cán bộ, công chức",
+    "Phòng Công chức, viên chức",
+    ("Công an tỉnh", "Sở Tư pháp"),
+    precision="quarter",
+    section="II › A › 1",
+)
+HO_TICH = plan_rec(
+    date(2025, 9, 30),
+    "Làm sạch dữ liệu hộ tịch của 12 phường",
+    "Sở Tư pháp",
+    ("Công an tỉnh",),
+)
+BAO_CAO = plan_rec(
+    date(2025, 4, 10),
+    "Báo cáo tình hình thực hiện gửi Sở",
+    "Các phòng, đơn vị thuộc Sở",
+    kind="recurring",
+    recurrence=Recurrence("quarterly", 10),
+    section="II › B › 4",
+)
+HO_SO = plan_rec(
+    None,
+    "Cập nhật hồ sơ điện tử cán bộ, công chức",
+    "Phòng Công chức, viên chức",
+    ("Các sở, ngành",),
+    kind="ongoing",
+    precision="none",
+)
+PLAN = [HO_SO, HO_TICH, BAO_CAO, DOI_CHIEU]
+
+
+def test_a_deadline_shows_its_lead_and_partners_on_one_line() -> None:
+    plain = deadline_reply(PLAN, PLAN_TODAY, "").plain
+    assert "Chủ trì: Phòng Công chức, viên chức · Phối hợp: Công an tỉnh, Sở Tư pháp" in plain
+
+
+def test_a_deadline_shows_the_section_it_is_written_in() -> None:
+    assert "Mục: II › A › 1" in deadline_reply(PLAN, PLAN_TODAY, "").plain
+
+
+def test_recurring_work_shows_its_rule_and_next_occurrence() -> None:
+    plain = deadline_reply(PLAN, PLAN_TODAY, "").plain
+    assert "Định kỳ: trước ngày 10 hằng quý — lần tới 10/4/2025, còn 31 ngày" in plain
+
+
+def test_recurring_work_moves_to_its_next_occurrence_and_is_never_overdue() -> None:
+    listed = select(PLAN, date(2025, 4, 11), True, ["báo", "cáo"])
+    assert [(x.due, x.status, x.days_left) for x in listed] == [(date(2025, 7, 10), "upcoming", 90)]
+
+
+def test_upcoming_lists_recurring_work_by_its_next_occurrence() -> None:
+    assert [x.record for x in select(PLAN, PLAN_TODAY, False, [])] == [BAO_CAO, DOI_CHIEU, HO_TICH]
+
+
+def test_ongoing_work_is_listed_by_all_in_its_own_group_and_never_overdue() -> None:
+    reply = deadline_reply(PLAN, date(2026, 1, 1), "all")
+    plain = reply.plain
+    group = plain.index("Nhiệm vụ thường xuyên")
+    assert plain.index("Cập nhật hồ sơ điện tử cán bộ") > group
+    assert "Thời hạn: thường xuyên — không có hạn cụ thể" in plain
+    assert plain.count("đã quá hạn") == 2  # the two dated tasks, not the ongoing one
+    assert "3 hạn và 1 nhiệm vụ thường xuyên" in plain
+
+
+def test_upcoming_leaves_ongoing_work_out_but_says_how_to_see_it() -> None:
+    reply = deadline_reply(PLAN, PLAN_TODAY, "")
+    assert "Cập nhật hồ sơ điện tử cán bộ" not in reply.plain
+    assert "1 nhiệm vụ thường xuyên" in "".join(r.text for r in reply.hint)
+
+
+def test_a_filter_lists_what_the_agency_leads_before_what_it_cooperates_on() -> None:
+    listed = select(PLAN, PLAN_TODAY, True, ["Sở", "Tư", "pháp"])
+    assert [x.record for x in listed] == [HO_TICH, DOI_CHIEU]
+
+
+def test_a_filter_on_a_partner_finds_the_task() -> None:
+    listed = select(PLAN, PLAN_TODAY, True, ["cong", "an", "tinh"])
+    assert [x.record for x in listed] == [DOI_CHIEU, HO_TICH]
+
+
+def test_a_period_filter_matches_recurring_work_by_its_next_occurrence() -> None:
+    assert [x.record for x in select(PLAN, PLAN_TODAY, True, ["quý", "II"])] == [
+        BAO_CAO,
+        DOI_CHIEU,
+    ]
+
+
+def test_a_period_filter_leaves_ongoing_work_out() -> None:
+    assert HO_SO not in [x.record for x in select(PLAN, PLAN_TODAY, True, ["2025"])]
+
+
+def test_json_gives_lead_partners_section_and_recurrence() -> None:
+    doc = deadlines_json(PLAN, PLAN_TODAY, True, [])
+    by_text = {d["text"]: d for d in doc["deadlines"]}
+    recurring = by_text[BAO_CAO.text]
+    assert (recurring["kind"], recurring["due"], recurring["recurrence"]) == (
+        "recurring",
+        "2025-04-10",
+        {"freq": "quarterly", "day": 10},
+    )
+    assert recurring["section"] == "II › B › 4"
+    dated = by_text[DOI_CHIEU.text]
+    assert (dated["lead"], dated["agency"], dated["partners"], dated["recurrence"]) == (
+        "Phòng Công chức, viên chức",
+        "Phòng Công chức, viên chức",
+        ["Công an tỉnh", "Sở Tư pháp"],
+        None,
+    )
+
+
+def test_json_gives_ongoing_work_a_null_due_date() -> None:
+    (ongoing,) = [
+        d for d in deadlines_json(PLAN, PLAN_TODAY, True, [])["deadlines"] if d["due"] is None
+    ]
+    assert (ongoing["kind"], ongoing["status"], ongoing["days_left"]) == (
+        "ongoing",
+        "ongoing",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "label"),
+    [
+        (Recurrence("monthly"), "hằng tháng (ngày cuối tháng)"),
+        (Recurrence("quarterly"), "hằng quý (ngày cuối quý)"),
+        (Recurrence("monthly", 25), "trước ngày 25 hằng tháng"),
+        (Recurrence("quarterly", 20, 3), "trước ngày 20 tháng cuối của quý, hằng quý"),
+        (Recurrence("half-yearly"), "định kỳ 6 tháng (30/6 và 31/12)"),
+        (Recurrence("yearly", 15, 12), "trước ngày 15/12 hằng năm"),
+        (Recurrence("yearly"), "hằng năm (ngày cuối năm)"),
+    ],
+)
+def test_a_rule_is_worded_as_documents_word_it(rule: Recurrence, label: str) -> None:
+    assert recurrence_label(rule) == label
+
+
+def test_a_timing_question_about_recurring_work_leads_with_its_rule() -> None:
+    (found,) = timing_matches("Báo cáo tình hình thực hiện gửi Sở hạn khi nào?", TimingIndex(PLAN))
+    assert found == BAO_CAO
+    block = "".join(r.text for r in deadline_block(found, PLAN_TODAY))
+    assert block.startswith("Định kỳ: trước ngày 10 hằng quý — lần tới 10/4/2025")
+
+
+def test_a_timing_question_about_ongoing_work_says_it_is_continual() -> None:
+    found = timing_matches("Cập nhật hồ sơ điện tử cán bộ công chức khi nào?", TimingIndex(PLAN))
+    assert found[0] == HO_SO
+    assert "thường xuyên" in "".join(r.text for r in deadline_block(found[0], PLAN_TODAY))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from index.deadline_store import (
     sent_keys,
     subscribe,
 )
-from index.deadlines import extract_deadlines
+from index.deadlines import Recurrence, cell_deadlines, extract_deadlines
 from index.store import Store
 
 DUE = date(2024, 4, 15)
@@ -188,3 +189,106 @@ def test_reminder_for_an_effective_date_speaks_of_taking_effect() -> None:
     law = rec(date(2024, 7, 1), "Luật Căn cước có hiệu lực từ ngày 1/7/2024", "", "effective")
     (due,) = due_reminders([CHAT], [law], set(), at(date(2024, 6, 24)))
     assert "Còn 7 ngày nữa văn bản có hiệu lực" in reminder_reply(due, date(2024, 6, 24)).plain
+
+
+# --- recurring and ongoing work ---------------------------------------------------------------
+
+
+QUARTERLY_10 = Recurrence("quarterly", 10)
+
+
+def recurring(rule: Recurrence = QUARTERLY_10) -> DeadlineRecord:
+    return replace(
+        rec(date(2025, 4, 10), "Báo cáo tình hình thực hiện gửi Sở", "Các phòng, đơn vị thuộc Sở"),
+        kind="recurring",
+        recurrence=rule,
+    )
+
+
+def ongoing() -> DeadlineRecord:
+    return replace(
+        rec(text="Cập nhật hồ sơ điện tử cán bộ, công chức", agency="Phòng Công chức, viên chức"),
+        due=None,
+        precision="none",
+        kind="ongoing",
+    )
+
+
+def test_recurring_work_is_reminded_before_each_occurrence() -> None:
+    firsts = [
+        due_reminders([CHAT], [recurring()], set(), at(day))
+        for day in (date(2025, 4, 3), date(2025, 7, 3), date(2025, 10, 3))
+    ]
+    assert [[(r.due, r.days_before) for r in f] for f in firsts] == [
+        [(date(2025, 4, 10), 7)],
+        [(date(2025, 7, 10), 7)],
+        [(date(2025, 10, 10), 7)],
+    ]
+
+
+def test_the_key_of_a_recurring_reminder_carries_the_occurrence() -> None:
+    (april,) = due_reminders([CHAT], [recurring()], set(), at(date(2025, 4, 3)))
+    (july,) = due_reminders([CHAT], [recurring()], {april.key}, at(date(2025, 7, 3)))
+    assert april.key == f"telegram:42:{recurring().key}@2025-04-10:7"
+    assert july.key != april.key
+
+
+def test_a_reminded_occurrence_is_not_reminded_again_the_next_occurrence_is() -> None:
+    rule = recurring(Recurrence("monthly", 25))
+    sent: set[str] = set()
+    days = [date(2025, 3, d) for d in range(18, 32)] + [date(2025, 4, d) for d in range(1, 25)]
+    stages_sent = []
+    for day in days:
+        for r in due_reminders([CHAT], [rule], sent, at(day)):
+            sent.add(r.key)
+            stages_sent.append((r.due, r.days_before))
+    assert stages_sent == [
+        (date(2025, 3, 25), 7),
+        (date(2025, 3, 25), 1),
+        (date(2025, 4, 25), 7),
+        (date(2025, 4, 25), 1),
+    ]
+
+
+def test_ongoing_work_is_never_reminded() -> None:
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(0, 400, 3)]
+    assert all(due_reminders([CHAT], [ongoing()], set(), at(day)) == [] for day in days)
+
+
+def test_a_recurring_reminder_names_the_occurrence_and_the_rule() -> None:
+    (due,) = due_reminders([CHAT], [recurring()], set(), at(date(2025, 4, 9)))
+    plain = reminder_reply(due, date(2025, 4, 9)).plain
+    assert plain.startswith("Nhắc hạn: Ngày mai đến hạn.")
+    assert "Định kỳ: trước ngày 10 hằng quý — lần tới 10/4/2025" in plain
+
+
+def test_recurring_reminders_survive_a_restart_and_a_reload(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    db = open_store(path)
+
+    def reload(passage_id: int) -> None:
+        db["documents"].upsert(
+            {"doc_id": "ke-hoach", "title": "Kế hoạch", "source": "", "date": "", "url": ""},
+            pk="doc_id",
+        )
+        found = cell_deadlines(
+            "Trước ngày 10 hằng quý",
+            task="Báo cáo tình hình thực hiện gửi Sở",
+            lead="Các phòng thuộc Sở",
+            partners=[],
+            default_year=2025,
+        )
+        replace_doc_deadlines(db, "ke-hoach", [(passage_id, d) for d in found])
+
+    reload(1)
+    subscribe(db, "zalo", "7")
+    assert [(r.due, r.days_before) for r in send_due(db, at(date(2025, 4, 3)))] == [
+        (date(2025, 4, 10), 7)
+    ]
+    db.close()
+    db = open_store(path)
+    reload(42)
+    assert send_due(db, at(date(2025, 4, 4))) == []
+    assert [(r.due, r.days_before) for r in send_due(db, at(date(2025, 7, 9)))] == [
+        (date(2025, 7, 10), 1)
+    ]
