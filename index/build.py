@@ -13,13 +13,14 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 
 from index import deadline_store
-from index.deadlines import extract_deadlines
+from index.deadline_sources import passage_deadlines
+from index.deadlines import Deadline
 from index.errors import DocumentError
 from index.ingest import scan
 from index.lexicon import Lexicon, load_lexicon
@@ -61,6 +62,7 @@ class _Analysed:
     passages: list[Passage]
     counts: list[np.ndarray]  # per passage: (k, 2) int32 rows of (term id, occurrences)
     lengths: list[int]  # per passage: number of terms, BM25's |D|
+    deadlines: list[list[Deadline]]  # per passage, read in the worker with the analysis
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def _init_worker(lexicon: Lexicon) -> None:
 def _analyse_batch(docs: list[Document]) -> tuple[list[str], list[tuple]]:
     assert _worker_analyzer is not None
     batch = _analyse_docs(docs, _worker_analyzer)
-    return batch.terms, [(a.passages, a.counts, a.lengths) for a in batch.docs]
+    return batch.terms, [(a.passages, a.counts, a.lengths, a.deadlines) for a in batch.docs]
 
 
 def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
@@ -175,6 +177,11 @@ def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
     for doc in docs:
         _, passages = passages_from_units(doc.doc_id, doc.units, doc.title)
         counts, lengths = [], []
+        year = int(doc.date[:4]) if doc.date else None
+        doc_date = date.fromisoformat(doc.date) if doc.date else None
+        deadlines = [
+            passage_deadlines(p, default_year=year, doc_date=doc_date) for p in passages
+        ]
         for p in passages:
             terms = analyzer.passage_terms(p.text)
             if p.context:  # the title and headings above a passage say what it is about
@@ -188,7 +195,7 @@ def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
             )
             counts.append(pairs.reshape(-1, 2))
             lengths.append(len(terms))
-        out.append(_Analysed(doc, passages, counts, lengths))
+        out.append(_Analysed(doc, passages, counts, lengths, deadlines))
     return _Batch(list(local), out)
 
 
@@ -253,7 +260,7 @@ def _delete(db, doc_ids: list[str]) -> None:
 
 
 def _write_deadlines(db, analysed: list[_Analysed]) -> None:
-    """Extract each changed document's deadlines, citing the stored passage they come from.
+    """Store each changed document's deadlines, citing the stored passage they come from.
 
     Rows are inserted here rather than through deadline_store.replace_doc_deadlines
     because that commits, and the whole reload must stay one transaction.
@@ -272,15 +279,10 @@ def _write_deadlines(db, analysed: list[_Analysed]) -> None:
     }
     rows = []
     for a in analysed:
-        year = int(a.doc.date[:4]) if a.doc.date else None
-        for p in a.passages:
+        for p, found in zip(a.passages, a.deadlines, strict=True):
             pid = ids[(p.doc_id, p.ordinal)]
             rows += [
-                deadline_store.deadline_row(a.doc.doc_id, (pid, d))
-                for d in extract_deadlines(
-                    p.text,
-                    default_year=year,
-                    doc_date=datetime.fromisoformat(a.doc.date).date() if a.doc.date else None,
-                )
+                deadline_store.deadline_row(a.doc.doc_id, (pid, d), section=p.section)
+                for d in found
             ]
     db["deadlines"].insert_all(rows, batch_size=1000)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import Conversation, Settings
+from bot.deadline_chat import deadlines_json
 from bot.models import Incoming
 from index.evaluate import evaluate_retrieval, read_jsonl
 
@@ -117,3 +118,85 @@ def test_a_scanned_pdf_in_the_knowledge_base_is_reported_by_name(tmp_path, kb):
         conv.close()
     assert "không có lớp chữ" in skipped["ban-quet.pdf"]
     assert conv.last_reload.documents == 5
+
+
+# --- deadlines from plans ---------------------------------------------------------------------
+
+
+def plan_deadlines(conv: Conversation, doc_part: str, today: date = date(2025, 3, 10)):
+    data = deadlines_json(conv.snapshot.deadlines, today, True, [])
+    return [d for d in data["deadlines"] if doc_part in d["doc"]]
+
+
+@pytest.fixture(scope="module")
+def samples_conv(tmp_path_factory):
+    """Only the sample plans, so every deadline listed is one of theirs."""
+    base = tmp_path_factory.mktemp("samples")
+    shutil.copytree(PLANS, base / "knowledge")
+    settings = Settings(
+        kb_dir=base / "knowledge", db_path=base / "de06.sqlite", admin_ids=frozenset()
+    )
+    conv = Conversation.open(settings)
+    yield conv
+    conv.close()
+
+
+def test_every_sample_deadline_is_found_with_its_due_date_kind_and_lead(samples_conv):
+    expected = read_jsonl(SHARED_EVAL / "dev_plans_deadlines.jsonl")
+    got = plan_deadlines(samples_conv, "", date.fromisoformat(expected[0]["today"]))
+    for row in expected:
+        found = [
+            d for d in got
+            if row["doc"] in d["doc"] and row["task"].lower() in d["text"].lower()
+            and d["due"] == row["due"] and d["kind"] == row["kind"]
+        ]  # fmt: skip
+        assert found, row
+        if row["lead"]:
+            assert row["lead"].lower() in found[0]["lead"].lower(), (row, found[0])
+
+
+def test_the_sample_plans_hold_no_deadline_beyond_their_commitments(samples_conv):
+    expected = read_jsonl(SHARED_EVAL / "dev_plans_deadlines.jsonl")
+    assert len(plan_deadlines(samples_conv, "")) == len(expected)
+
+
+def test_each_task_row_is_a_deadline_with_lead_partners_and_section(plans_conv):
+    rows = [d for d in plan_deadlines(plans_conv, "ke-hoach-37") if "PHỤ LỤC" in d["section"]]
+    by_task = {d["text"]: d for d in rows}
+    assert len(rows) == 4
+    card = by_task["Cấp tài khoản định danh điện tử cho cán bộ"]
+    assert (card["due"], card["lead"], card["partners"]) == (
+        "2025-09-30",
+        "Công an tỉnh",
+        ["Sở Nội vụ"],
+    )
+    assert card["section"] == "PHỤ LỤC › I. NHÓM NHIỆM VỤ HOÀN THIỆN DỮ LIỆU › 2"
+    report = by_task["Báo cáo sơ kết việc thực hiện"]
+    assert report["kind"] == "recurring" and report["recurrence"]["freq"] == "quarterly"
+
+
+def test_a_bullet_under_an_agency_heading_is_led_by_that_agency(plans_conv):
+    bullets = [
+        d for d in plan_deadlines(plans_conv, "ke-hoach-37") if "1. Sở Tư pháp" in d["section"]
+    ]
+    assert {(d["due"], d["kind"], d["lead"]) for d in bullets} == {
+        ("2025-10-31", "deadline", "Sở Tư pháp"),
+        ("2025-03-20", "recurring", "Sở Tư pháp"),
+    }
+
+
+def test_a_period_named_inside_a_task_is_not_a_deadline(plans_conv):
+    dues = {d["due"] for d in plan_deadlines(plans_conv, "ke-hoach-37")}
+    assert "2020-12-31" not in dues
+
+
+def test_every_row_of_a_table_over_a_page_break_is_a_deadline(plans_conv):
+    rows = [d for d in plan_deadlines(plans_conv, "quyet-dinh-15") if d["kind"] == "deadline"]
+    assert len(rows) == 40 and all(d["lead"].startswith("Phòng Kiểm tra số") for d in rows)
+
+
+def test_when_question_about_a_row_leads_with_its_deadline(plans_conv):
+    reply = plans_conv.handle(
+        Incoming("console", "w", "u", "Hạn cấp tài khoản định danh điện tử cho cán bộ là khi nào?")
+    )
+    assert reply.plain.startswith("Hạn: quý III/2025")
