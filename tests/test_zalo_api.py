@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.platforms.zalo_api import MAX_TEXT, RetryPolicy, ZaloApiError, ZaloBotAPI
+from bot.platforms.zalo_updates import BotIdentity
 from index.errors import PlatformError
 
 from fake_zalo import FakeZalo, text_update
@@ -35,25 +36,24 @@ async def api(fake):
 
 async def test_get_me_returns_the_bot_identity(api, fake):
     me = await api.get_me()
-    assert me["id"] == fake.bot_id
-    assert me["account_name"] == "Bot Trợ lý 06"
+    assert me == BotIdentity(fake.bot_id, "Bot Trợ lý 06")
 
 
 async def test_get_updates_returns_the_single_queued_update(api, fake):
     update = text_update("Đề án 06 là gì?", message_id="m-1")
     fake.push(update)
-    assert await api.get_updates(timeout=1) == update
+    assert await api.get_updates(timeout=1) == [update]
 
 
-async def test_get_updates_returns_none_on_an_empty_poll(api, fake):
-    assert await api.get_updates(timeout=0) is None
+async def test_get_updates_returns_nothing_on_an_empty_poll(api, fake):
+    assert await api.get_updates(timeout=0) == []
     assert fake.empty_polls == 1
 
 
 async def test_send_message_posts_chat_id_and_plain_text(api, fake):
-    result = await api.send_message("chat-9", "Xin chào anh/chị")
+    message_id = await api.send_message("chat-9", "Xin chào anh/chị")
     assert fake.sent == [{"chat_id": "chat-9", "text": "Xin chào anh/chị"}]
-    assert result["message_id"]
+    assert message_id.startswith("sent-")
 
 
 @pytest.mark.parametrize("text", ["", "x" * (MAX_TEXT + 1)])
@@ -78,7 +78,7 @@ async def test_a_429_is_retried_and_the_message_is_sent_once(api, fake):
 async def test_a_server_error_is_retried(api, fake):
     fake.fail_next(2, 500)
     me = await api.get_me()
-    assert me["id"] == fake.bot_id
+    assert me.id == fake.bot_id
     assert fake.count("getMe") == 3
 
 
@@ -145,9 +145,9 @@ async def test_the_token_never_reaches_the_logs(fake, caplog):
 
 async def test_webhook_can_be_set_read_back_and_deleted(api, fake):
     await api.set_webhook("https://bot.example.vn/zalo", "bí-mật-đủ-dài")
-    assert (await api.get_webhook_info())["url"] == "https://bot.example.vn/zalo"
+    assert (await api.get_webhook_info()).url == "https://bot.example.vn/zalo"
     await api.delete_webhook()
-    assert (await api.get_webhook_info())["url"] == ""
+    assert (await api.get_webhook_info()).url == ""
 
 
 async def test_set_webhook_refuses_a_secret_shorter_than_8_characters(api, fake):
