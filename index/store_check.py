@@ -50,9 +50,14 @@ def probe_writable(path: Path, timeout: float = PROBE_TIMEOUT) -> Writability:
 
 def integrity(path: Path) -> str:
     """"ok", or the first problem SQLite's integrity check reports (read-only, no lock)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error as err:
+        return str(err)
     try:
         row = conn.execute("PRAGMA integrity_check(1)").fetchone()
+    except sqlite3.DatabaseError as err:  # too damaged to even run the check
+        return str(err)
     finally:
         conn.close()
     return str(row[0]) if row else "no answer"

@@ -48,8 +48,8 @@ class Listen:
     @classmethod
     def parse(cls, text: str, variable: str, default_host: str = "0.0.0.0") -> Listen:
         """`host:port`, `:port` (all interfaces) or `[::1]:port`."""
-        host, _, port = text.strip().rpartition(":")
-        if not port.isdigit() or not 0 <= int(port) <= 65535:
+        host, colon, port = text.strip().rpartition(":")
+        if not colon or not port.isdigit() or not 0 <= int(port) <= 65535:
             raise ConfigError(
                 f"{variable}={text!r} phải có dạng máy:cổng, ví dụ 127.0.0.1:9100."
             )
