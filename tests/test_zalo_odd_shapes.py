@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ QUESTIONS = {
 }
 ODD_CALLS = 2  # per method; the client tries 3 times, so a retried call gets through
 METHODS = ("getMe", "getWebhookInfo", "deleteWebhook", "getUpdates", "sendMessage",
-           "sendChatAction")  # fmt: skip
+           "sendChatAction", "setWebhook")  # fmt: skip
 
 
 def html_page(status: int) -> Callable[[], web.Response]:
@@ -148,3 +149,19 @@ async def test_each_odd_method_is_logged_once_by_name(
         odd.append("getUpdates")
     assert {m: sum(f"Zalo {m}:" in line for line in noted) for m in odd} == dict.fromkeys(odd, 1)
     assert odd_zalo.token not in caplog.text
+
+
+@pytest.mark.parametrize("odd_zalo", ["html-200", "ok-false-200", "result-true"], indirect=True)
+async def test_webhook_mode_starts_whatever_set_webhook_answers(odd_zalo: OddZalo, conv) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    options = dict(webhook_url=f"http://127.0.0.1:{port}/zalo", listen_host="127.0.0.1",
+                   listen_port=port, webhook_secret="bí-mật-webhook-123")  # fmt: skip
+    async with running_bot(conv, odd_zalo, **options) as bot:
+        update = text_update("/help", message_id=f"{odd_zalo.shape}-hook", chat_id="c-odd-hook")
+        assert await odd_zalo.deliver(update) == 200
+        await odd_zalo.wait_for(lambda: bool(odd_zalo.texts("c-odd-hook")))
+        await bot.idle()
+    assert odd_zalo.odd_left["setWebhook"] < ODD_CALLS
+    assert odd_zalo.texts("c-odd-hook") == core_says(conv, "/help")

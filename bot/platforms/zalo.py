@@ -121,14 +121,7 @@ class ZaloConfig:
 class ZaloBot:
     """Runs one Zalo bot over a `Conversation`: start(), then stop() when done."""
 
-    def __init__(
-        self,
-        conv: Conversation,
-        api: ZaloBotAPI,
-        config: ZaloConfig,
-        *,
-        inbox: Inbox | None = None,
-    ) -> None:
+    def __init__(self, conv: Conversation, api: ZaloBotAPI, config: ZaloConfig) -> None:
         self._conv = conv
         self._api = api
         self._config = config
@@ -137,7 +130,7 @@ class ZaloBot:
             PLATFORM, WEBHOOK if config.webhook_url else POLLING, config.side.stale_after
         )
         self.side: SideServer | None = side_server(conv, self.health, config.side)
-        self._inbox = inbox or Inbox(conv.store.path, PLATFORM)
+        self._inbox = Inbox(conv.store.path, PLATFORM)
         # One thread for the inbox: its waits on a locked store never hold up the
         # threads that answer questions.
         self._inbox_thread = ThreadPoolExecutor(1, thread_name_prefix="zalo-inbox")
