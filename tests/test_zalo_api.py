@@ -10,7 +10,17 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.platforms.zalo_api import MAX_TEXT, RetryPolicy, ZaloApiError, ZaloBotAPI
+from bot.platforms.zalo_api import (
+    MAX_TEXT,
+    MISSING,
+    RetryPolicy,
+    WebhookInfo,
+    ZaloApiError,
+    ZaloBotAPI,
+    sent_message_id,
+    shape,
+    updates_in,
+)
 from bot.platforms.zalo_updates import BotIdentity
 from index.errors import PlatformError
 
@@ -182,3 +192,42 @@ async def test_fake_server_rejects_text_over_2000_with_an_error_envelope(fake):
     body = r.json()
     assert body["ok"] is False and body["error_code"] == 400
     assert fake.sent == []
+
+
+# ----- reading results ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("result", [True, [], None, "url", {"url": 5}, {}, MISSING])
+def test_a_webhook_info_of_another_shape_says_nothing(result):
+    assert WebhookInfo.parse(result) is None
+
+
+def test_a_webhook_info_reads_its_url():
+    assert WebhookInfo.parse({"url": "", "updated_at": 1}) == WebhookInfo("")
+
+
+@pytest.mark.parametrize("result", [True, None, "x", {"ok": True}, [1, 2], MISSING])
+def test_updates_of_another_shape_are_unreadable(result):
+    assert updates_in(result) is None
+
+
+def test_one_update_or_a_list_of_them_is_read():
+    update = text_update("Đề án 06 là gì?", message_id="m-1")
+    assert updates_in(update) == [update]
+    assert updates_in([update, update]) == [update, update]
+    assert updates_in([]) == []
+
+
+@pytest.mark.parametrize(("result", "expected"), [({"message_id": "s-1"}, "s-1"),
+                         ({"message_id": 7}, "7"), ({"message_id": True}, None), (True, None)])
+def test_a_sent_message_id_is_read_when_given(result, expected):  # fmt: skip
+    assert sent_message_id(result) == expected
+
+
+def test_a_shape_names_keys_and_types_but_never_values():
+    described = shape({"message": {"text": "số CCCD 012345678901"}, "chat_id": "c-77"})
+    assert described == "object {chat_id, message}"
+    assert "012345678901" not in described and "c-77" not in described
+    assert [shape(v) for v in (True, None, [1, 2], "bí mật", MISSING)] == [
+        "true", "null", "list[2]", "str", "thiếu",
+    ]  # fmt: skip

@@ -547,7 +547,8 @@ def run(conv: Conversation, settings: Settings | None = None) -> None:
 
     TELEGRAM_BOT_TOKEN (required); DE06_TELEGRAM_BASE_URL / DE06_TELEGRAM_BASE_FILE_URL for
     another Bot API server; DE06_WEBHOOK_URL (+ DE06_WEBHOOK_SECRET, DE06_WEBHOOK_LISTEN,
-    DE06_WEBHOOK_PORT) to receive updates by webhook instead of long polling. `settings`
+    DE06_WEBHOOK_PORT) to receive updates by webhook instead of long polling; DE06_HTTP_LISTEN
+    (+ DE06_HEALTH_STALE_AFTER) for /healthz and /metrics. `settings`
     is accepted for symmetry with the other adapters; the core already holds it.
     """
     env = os.environ
