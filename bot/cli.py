@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_eval)
 
+    s = sub.add_parser("doctor", help="kiểm tra cấu hình, kho dữ liệu và token trước khi chạy")
+    s.set_defaults(func=cmd_doctor)
+
     s = sub.add_parser("serve", help="chạy bot: telegram, zalo, hoặc tự chọn theo biến môi trường")
     s.add_argument(
         "platform", nargs="?", choices=["telegram", "zalo", "console", "auto"], default="auto"
@@ -102,13 +105,19 @@ def _open(args, today: date | None = None):
 
 def cmd_reload(args) -> int:
     from bot.commands import reload_blocks
+    from index import index_files
     from index.build import reload_store
     from index.store import Store
 
     settings = _settings(args)
-    report = reload_store(settings.kb_dir, Store(settings.db_path))
+    store = Store(settings.db_path)
+    try:
+        report = reload_store(settings.kb_dir, store)
+    finally:
+        store.close()
     for block in reload_blocks(report):
         print("".join(run.text for run in block))
+    index_files.load(settings.db_path)  # compile the search index now, not at the bot's start
     return 0
 
 
@@ -221,6 +230,22 @@ def cmd_eval(args) -> int:
     finally:
         conv.close()
     return 0
+
+
+def cmd_doctor(args) -> int:
+    """One ✔/✘ line per check; exit 0 only when every check passes."""
+    import asyncio
+
+    from bot.doctor import diagnose
+
+    checks = asyncio.run(diagnose(args.kb, args.db))
+    for check in checks:
+        print(check.line, flush=True)
+    failures = sum(not c.ok for c in checks)
+    print(f"\n{len(checks) - failures}/{len(checks)} mục đạt" + (
+        "." if not failures else f"; sửa {failures} mục ✘ rồi chạy lại de06 doctor."
+    ))  # fmt: skip
+    return 0 if not failures else 1
 
 
 def cmd_serve(args) -> int:

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from bot import commands, deadline_chat, messages, reminders
+from bot import commands, deadline_chat, messages, metrics, reminders
 from bot.answer_view import hit_block
 from bot.commands import HITS_PER_ANSWER
 from bot.messages import info, refused
@@ -134,7 +134,8 @@ class Conversation:
                     return refused(str(err))
                 self.querylog.admin_attempt(msg.platform, msg.user_id, command.name, True)
             return command.handler(self, msg, args.strip())
-        return self.ask(msg, text)
+        with metrics.answering(msg.platform) as answered:
+            return answered(self.ask(msg, text))
 
     def unsupported(self, msg: Incoming) -> Reply:
         """A sticker, photo or other non-text message: say what the assistant can read."""
@@ -246,6 +247,7 @@ class Conversation:
         """
         if not self._reload_lock.acquire(blocking=False):
             raise ReloadInProgress(messages.RELOAD_BUSY)
+        started, ok = time.perf_counter(), False
         try:
             try:
                 report = reload_store(self.settings.kb_dir, self.store)
@@ -259,8 +261,10 @@ class Conversation:
                 raise StoreError(f"kho dữ liệu SQLite không ghi được ({err})") from err
             self.last_reload = report
             _log_report(report)
+            ok = True
             return report
         finally:
+            metrics.reload_finished(time.perf_counter() - started, ok)
             self._reload_lock.release()
 
     def upload_check(self, msg: Incoming, filename: str, size: int | None) -> Reply | None:
@@ -309,8 +313,11 @@ class Conversation:
             for d in due
         ]
 
-    def mark_reminder_sent(self, key: str) -> None:
+    def mark_reminder_sent(self, key: str, *, delivered: bool = True) -> None:
+        """Never send this reminder again; `delivered=False` when the chat cannot take it."""
         deadline_store.mark_sent(self.store.db(), key)
+        if delivered:
+            metrics.reminder_sent()
 
 
 def _lead_blocks(records: list[DeadlineRecord], today: date) -> list[Block]:

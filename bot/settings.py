@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,8 +20,13 @@ class Settings:
     questions_per_minute: int = 20
 
     @classmethod
-    def from_env(cls, kb_dir: Path | None = None, db_path: Path | None = None) -> Settings:
-        env = os.environ
+    def from_env(
+        cls,
+        kb_dir: Path | None = None,
+        db_path: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Settings:
+        env = os.environ if env is None else env
         return cls(
             kb_dir=Path(kb_dir or env.get("DE06_KB") or "knowledge"),
             db_path=Path(db_path or env.get("DE06_DB") or "var/de06.sqlite"),

@@ -220,7 +220,8 @@ class FakeTelegram:
         self.downloads: list[str] = []
         self.blocked_chats: set[int] = set()
         self.webhook_deleted = False
-        self.webhook: Json = {}  # the last setWebhook parameters
+        self.webhook: Json = {}  # the last setWebhook parameters, until deleteWebhook
+        self.webhook_error = ""  # what getWebhookInfo reports as last_error_message
         self._updates: list[Json] = []
         self.confirmed_offset = 0
         self._update_ids = itertools.count(1)
@@ -525,6 +526,7 @@ class FakeTelegram:
 
     async def _m_deletewebhook(self, params: Json) -> bool:
         self.webhook_deleted = True
+        self.webhook = {}
         return True
 
     async def _m_setwebhook(self, params: Json) -> bool:
@@ -532,7 +534,14 @@ class FakeTelegram:
         return True
 
     async def _m_getwebhookinfo(self, params: Json) -> Json:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        info: Json = {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": self.pending_updates,
+        }
+        if self.webhook_error:
+            info["last_error_message"] = self.webhook_error
+        return info
 
     async def _m_setmycommands(self, params: Json) -> bool:
         check_commands(params.get("commands"))

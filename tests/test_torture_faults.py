@@ -431,7 +431,10 @@ async def test_zalo_graceful_stop_finishes_the_questions_received(
     chats = [f"zs-{i}" for i in range(3)]
     for i, chat in enumerate(chats):
         slow_zalo.push(text_update(QUESTION, message_id=f"s-{i}", chat_id=chat))
-    await slow_zalo.wait_for(lambda: slow_zalo.count("sendMessage") >= 1)
+    # all three received (the poll after the third has begun), the first answer in flight
+    await slow_zalo.wait_for(
+        lambda: slow_zalo.count("getUpdates") > len(chats) and slow_zalo.count("sendMessage") >= 1
+    )
     stop.set()
     await asyncio.wait_for(serving, 30)
     assert all(slow_zalo.texts(chat) for chat in chats)

@@ -10,7 +10,18 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.platforms.zalo_api import MAX_TEXT, RetryPolicy, ZaloApiError, ZaloBotAPI
+from bot.platforms.zalo_api import (
+    MAX_TEXT,
+    MISSING,
+    RetryPolicy,
+    WebhookInfo,
+    ZaloApiError,
+    ZaloBotAPI,
+    sent_message_id,
+    shape,
+    updates_in,
+)
+from bot.platforms.zalo_updates import BotIdentity
 from index.errors import PlatformError
 
 from fake_zalo import FakeZalo, text_update
@@ -35,25 +46,24 @@ async def api(fake):
 
 async def test_get_me_returns_the_bot_identity(api, fake):
     me = await api.get_me()
-    assert me["id"] == fake.bot_id
-    assert me["account_name"] == "Bot Trợ lý 06"
+    assert me == BotIdentity(fake.bot_id, "Bot Trợ lý 06")
 
 
 async def test_get_updates_returns_the_single_queued_update(api, fake):
     update = text_update("Đề án 06 là gì?", message_id="m-1")
     fake.push(update)
-    assert await api.get_updates(timeout=1) == update
+    assert await api.get_updates(timeout=1) == [update]
 
 
-async def test_get_updates_returns_none_on_an_empty_poll(api, fake):
-    assert await api.get_updates(timeout=0) is None
+async def test_get_updates_returns_nothing_on_an_empty_poll(api, fake):
+    assert await api.get_updates(timeout=0) == []
     assert fake.empty_polls == 1
 
 
 async def test_send_message_posts_chat_id_and_plain_text(api, fake):
-    result = await api.send_message("chat-9", "Xin chào anh/chị")
+    message_id = await api.send_message("chat-9", "Xin chào anh/chị")
     assert fake.sent == [{"chat_id": "chat-9", "text": "Xin chào anh/chị"}]
-    assert result["message_id"]
+    assert message_id.startswith("sent-")
 
 
 @pytest.mark.parametrize("text", ["", "x" * (MAX_TEXT + 1)])
@@ -78,7 +88,7 @@ async def test_a_429_is_retried_and_the_message_is_sent_once(api, fake):
 async def test_a_server_error_is_retried(api, fake):
     fake.fail_next(2, 500)
     me = await api.get_me()
-    assert me["id"] == fake.bot_id
+    assert me.id == fake.bot_id
     assert fake.count("getMe") == 3
 
 
@@ -145,9 +155,9 @@ async def test_the_token_never_reaches_the_logs(fake, caplog):
 
 async def test_webhook_can_be_set_read_back_and_deleted(api, fake):
     await api.set_webhook("https://bot.example.vn/zalo", "bí-mật-đủ-dài")
-    assert (await api.get_webhook_info())["url"] == "https://bot.example.vn/zalo"
+    assert (await api.get_webhook_info()).url == "https://bot.example.vn/zalo"
     await api.delete_webhook()
-    assert (await api.get_webhook_info())["url"] == ""
+    assert (await api.get_webhook_info()).url == ""
 
 
 async def test_set_webhook_refuses_a_secret_shorter_than_8_characters(api, fake):
@@ -182,3 +192,42 @@ async def test_fake_server_rejects_text_over_2000_with_an_error_envelope(fake):
     body = r.json()
     assert body["ok"] is False and body["error_code"] == 400
     assert fake.sent == []
+
+
+# ----- reading results ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("result", [True, [], None, "url", {"url": 5}, {}, MISSING])
+def test_a_webhook_info_of_another_shape_says_nothing(result):
+    assert WebhookInfo.parse(result) is None
+
+
+def test_a_webhook_info_reads_its_url():
+    assert WebhookInfo.parse({"url": "", "updated_at": 1}) == WebhookInfo("")
+
+
+@pytest.mark.parametrize("result", [True, None, "x", {"ok": True}, [1, 2], MISSING])
+def test_updates_of_another_shape_are_unreadable(result):
+    assert updates_in(result) is None
+
+
+def test_one_update_or_a_list_of_them_is_read():
+    update = text_update("Đề án 06 là gì?", message_id="m-1")
+    assert updates_in(update) == [update]
+    assert updates_in([update, update]) == [update, update]
+    assert updates_in([]) == []
+
+
+@pytest.mark.parametrize(("result", "expected"), [({"message_id": "s-1"}, "s-1"),
+                         ({"message_id": 7}, "7"), ({"message_id": True}, None), (True, None)])
+def test_a_sent_message_id_is_read_when_given(result, expected):  # fmt: skip
+    assert sent_message_id(result) == expected
+
+
+def test_a_shape_names_keys_and_types_but_never_values():
+    described = shape({"message": {"text": "số CCCD 012345678901"}, "chat_id": "c-77"})
+    assert described == "object {chat_id, message}"
+    assert "012345678901" not in described and "c-77" not in described
+    assert [shape(v) for v in (True, None, [1, 2], "bí mật", MISSING)] == [
+        "true", "null", "list[2]", "str", "thiếu",
+    ]  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.platforms.zalo_updates import (
     GROUP,
     PRIVATE,
@@ -129,6 +131,11 @@ def test_strip_mention_keeps_text_without_a_mention():
 def test_bot_identity_reads_account_name_from_get_me():
     me = {"id": "b1", "account_name": "Bot Trợ lý 06", "account_type": "BASIC"}
     assert BotIdentity.from_get_me(me) == BotIdentity("b1", "Bot Trợ lý 06")
+
+
+@pytest.mark.parametrize("result", [True, [], None, {}, {"id": None}, {"id": True}])
+def test_a_get_me_result_without_the_bots_id_gives_no_identity(result):
+    assert BotIdentity.from_get_me(result) is None
 
 
 def test_a_repeated_message_id_is_seen():

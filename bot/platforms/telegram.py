@@ -5,7 +5,9 @@ thread, since it is synchronous and may block during a reload) and send what it 
 Every word the user reads comes from the core, except the apology after an unexpected error.
 
 Run with `run(conv, settings)`: long polling by default, a webhook (aiohttp, secret token
-compared in constant time) when DE06_WEBHOOK_URL is set.
+compared in constant time) when DE06_WEBHOOK_URL is set. The webhook server is our own
+aiohttp application feeding `Application.update_queue`, as in python-telegram-bot's
+"custom webhook" example, so /healthz and /metrics (bot/platforms/http.py) can share it.
 """
 
 from __future__ import annotations
@@ -46,9 +48,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
-from bot import logsafe, messages
+from bot import logsafe, messages, metrics
+from bot.health import POLLING, WEBHOOK, Health
 from bot.models import Incoming, Reply, ReplyKind
+from bot.platforms.http import SideServer, SideSettings, side_server
 from bot.render.telegram import render
 from index.errors import ConfigError, PlatformError
 
@@ -70,6 +75,7 @@ MAX_CONCURRENT_UPDATES = 256
 WEBHOOK_MAX_BODY = 1024 * 1024
 
 _CONV = "conv"
+_HEALTH = "health"
 _T = TypeVar("_T")
 Context = CallbackContext[Any, Any, Any, Any]
 
@@ -84,14 +90,20 @@ def build_application(
     base_url: str | None = None,
     base_file_url: str | None = None,
     rate_limiter: bool = True,
+    health: Health | None = None,
 ) -> Application:
-    """An application wired to `conv`, not yet started (see `running`)."""
+    """An application wired to `conv`, not yet started (see `running`).
+
+    `health` (one is made when not given) learns of every successful getUpdates.
+    """
     logsafe.install(token)
+    health = health or Health(PLATFORM)
     builder = (
         Application.builder()
         .token(token)
         .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
         .connection_pool_size(CONNECTION_POOL)
+        .get_updates_request(PollRequest(health))
         .post_init(_post_init)
     )
     if base_url:
@@ -102,6 +114,7 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     app = builder.build()
     app.bot_data[_CONV] = conv
+    app.bot_data[_HEALTH] = health
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_text))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, on_document))
     app.add_handler(CallbackQueryHandler(on_button))
@@ -112,6 +125,28 @@ def build_application(
             send_reminders, interval=REMINDER_INTERVAL, first=1.0, name="reminders"
         )
     return app
+
+
+def health_of(app: Application) -> Health:
+    return app.bot_data[_HEALTH]
+
+
+class PollRequest(HTTPXRequest):
+    """The HTTP client of getUpdates (and nothing else): a 200 is a successful poll.
+
+    python-telegram-bot polls inside its Updater; its request object is the one place
+    that sees every poll, the empty ones included.
+    """
+
+    def __init__(self, health: Health) -> None:
+        super().__init__(connection_pool_size=1)  # what the builder would make by default
+        self._health = health
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        if code == 200:
+            self._health.contact()
+        return code, payload
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -262,6 +297,8 @@ async def deliver_reminders(bot: Bot, conv: Conversation, now: datetime) -> int:
             sent += 1
         except (Forbidden, BadRequest) as exc:
             log.warning("reminder %s to chat %s undeliverable: %s", item.key, item.chat_id, exc)
+            await asyncio.to_thread(conv.mark_reminder_sent, item.key, delivered=False)
+            continue
         except TelegramError as exc:
             log.warning("reminder %s to chat %s will be retried: %s", item.key, item.chat_id, exc)
             continue
@@ -365,16 +402,21 @@ async def send_reply(
             else None
         )
         html = message.html
-        await with_retries(
-            lambda html=html, markup=markup, quote=quote: bot.send_message(
-                chat_id=int(chat_id),
-                text=html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                reply_parameters=quote,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+        try:
+            await with_retries(
+                lambda html=html, markup=markup, quote=quote: bot.send_message(
+                    chat_id=int(chat_id),
+                    text=html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    reply_parameters=quote,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
             )
-        )
+        except TelegramError:
+            metrics.send_failed(PLATFORM)
+            raise
+        metrics.message_sent(PLATFORM)
     return len(messages)
 
 
@@ -429,10 +471,16 @@ class WebhookConfig:
 
 @asynccontextmanager
 async def running(
-    app: Application, *, webhook: WebhookConfig | None = None, poll_timeout: float = 10.0
+    app: Application,
+    *,
+    webhook: WebhookConfig | None = None,
+    poll_timeout: float = 10.0,
+    side: SideServer | None = None,
 ) -> AsyncIterator[Application]:
     """Start the bot (polling or webhook) for the duration of the block, then stop it
-    gracefully: updates already received are processed before shutdown."""
+    gracefully: updates already received are processed before shutdown. `side` serves
+    /healthz and /metrics meanwhile, inside the webhook server when on its address."""
+    health_of(app).mode = WEBHOOK if webhook is not None else POLLING
     await app.initialize()
     try:
         if app.post_init is not None:
@@ -445,10 +493,14 @@ async def running(
                 timeout=int(poll_timeout), allowed_updates=ALLOWED_UPDATES
             )
         else:
-            runner = await _start_webhook(app, webhook)
+            runner = await _start_webhook(app, webhook, side)
         try:
+            if side is not None:
+                await side.start()
             yield app
         finally:
+            if side is not None:
+                await side.stop()
             if runner is not None:
                 await runner.cleanup()
             elif app.updater is not None and app.updater.running:
@@ -458,14 +510,18 @@ async def running(
         await app.shutdown()
 
 
-async def _start_webhook(app: Application, config: WebhookConfig) -> web.AppRunner:
+async def _start_webhook(
+    app: Application, config: WebhookConfig, side: SideServer | None = None
+) -> web.AppRunner:
     secret = config.secret.encode()
+    health = health_of(app)
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
         if not hmac.compare_digest(given, secret):
             log.warning("webhook request without the right secret from %s", request.remote)
             return web.Response(status=403)
+        health.contact()
         try:
             update = Update.de_json(await request.json(), app.bot)
         except (ValueError, TypeError, KeyError):
@@ -475,6 +531,8 @@ async def _start_webhook(app: Application, config: WebhookConfig) -> web.AppRunn
 
     server = web.Application(client_max_size=WEBHOOK_MAX_BODY)
     server.router.add_post(urlsplit(config.url).path or "/", receive)
+    if side is not None:
+        side.join(server, config.listen, config.port)
     runner = web.AppRunner(server, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, config.listen, config.port).start()
@@ -489,18 +547,22 @@ def run(conv: Conversation, settings: Settings | None = None) -> None:
 
     TELEGRAM_BOT_TOKEN (required); DE06_TELEGRAM_BASE_URL / DE06_TELEGRAM_BASE_FILE_URL for
     another Bot API server; DE06_WEBHOOK_URL (+ DE06_WEBHOOK_SECRET, DE06_WEBHOOK_LISTEN,
-    DE06_WEBHOOK_PORT) to receive updates by webhook instead of long polling. `settings`
+    DE06_WEBHOOK_PORT) to receive updates by webhook instead of long polling; DE06_HTTP_LISTEN
+    (+ DE06_HEALTH_STALE_AFTER) for /healthz and /metrics. `settings`
     is accepted for symmetry with the other adapters; the core already holds it.
     """
     env = os.environ
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
         raise ConfigError("Chưa đặt TELEGRAM_BOT_TOKEN: không thể chạy bot Telegram.")
+    side_settings = SideSettings.from_env(env)
+    health = Health(PLATFORM, stale_after=side_settings.stale_after)
     app = build_application(
         conv,
         token,
         base_url=env.get("DE06_TELEGRAM_BASE_URL") or None,
         base_file_url=env.get("DE06_TELEGRAM_BASE_FILE_URL") or None,
+        health=health,
     )
     webhook = None
     if env.get("DE06_WEBHOOK_URL"):
@@ -510,15 +572,17 @@ def run(conv: Conversation, settings: Settings | None = None) -> None:
             listen=env.get("DE06_WEBHOOK_LISTEN", "0.0.0.0"),
             port=int(env.get("DE06_WEBHOOK_PORT", "8443")),
         )
-    asyncio.run(_serve(app, webhook))
+    asyncio.run(_serve(app, webhook, side_server(conv, health, side_settings)))
 
 
-async def _serve(app: Application, webhook: WebhookConfig | None) -> None:
+async def _serve(
+    app: Application, webhook: WebhookConfig | None, side: SideServer | None = None
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running(app, webhook=webhook):
+    async with running(app, webhook=webhook, side=side):
         log.info(
             "Telegram bot @%s running (%s)", app.bot.username, "webhook" if webhook else "polling"
         )

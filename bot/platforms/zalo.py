@@ -2,9 +2,14 @@
 
 Long polling by default; a webhook endpoint when DE06_ZALO_WEBHOOK_URL is set (the two
 exclude each other on Zalo's side). Whatever the transport, an update goes through
-`ZaloBot.dispatch`, which only parses, drops repeats and queues it, so a webhook can
-answer Zalo at once. Each chat has its own queue and worker, so one sender's messages
-are answered in order while different chats are served side by side.
+`ZaloBot.receive`, which parses it, drops repeats, records it in the store's inbox and
+queues it, so a webhook can answer Zalo at once. Each chat has its own queue and worker, so
+one sender's messages are answered in order while different chats are served side by side.
+
+Zalo keeps no delivery offset: an update fetched by a process that dies is gone from Zalo.
+So a message is recorded (index/inbox.py) before it is answered and marked handled after
+the answer is sent; a restart answers what was recorded but not handled, and drops a
+redelivered message whose id is already there (ids are kept 24 hours).
 
 Environment:
     ZALO_BOT_TOKEN              the bot token (required)
@@ -12,6 +17,7 @@ Environment:
     DE06_ZALO_WEBHOOK_URL       public HTTPS URL Zalo posts updates to; enables webhook mode
     DE06_ZALO_WEBHOOK_SECRET    8-256 characters; a random one per run when unset
     DE06_ZALO_LISTEN            host:port the webhook server binds (default 0.0.0.0:8080)
+    DE06_HTTP_LISTEN            host:port of /healthz and /metrics (bot/platforms/http.py)
 """
 
 from __future__ import annotations
@@ -23,17 +29,26 @@ import logging
 import os
 import secrets
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot import messages
+from bot import messages, metrics
+from bot.health import POLLING, WEBHOOK, Health
 from bot.models import Incoming, ReplyKind
-from bot.platforms.zalo_api import DEFAULT_BASE_URL, RetryPolicy, ZaloApiError, ZaloBotAPI
+from bot.platforms.http import Listen, SideServer, SideSettings, side_server
+from bot.platforms.zalo_api import (
+    DEFAULT_BASE_URL,
+    RetryPolicy,
+    WebhookInfo,
+    ZaloApiError,
+    ZaloBotAPI,
+)
 from bot.platforms.zalo_updates import (
     BotIdentity,
     SeenIds,
@@ -41,9 +56,11 @@ from bot.platforms.zalo_updates import (
     is_addressed,
     parse_update,
     strip_mention,
+    unwrap,
 )
 from bot.render.text import render
 from index.errors import ConfigError, PlatformError
+from index.inbox import Inbox
 
 if TYPE_CHECKING:
     from bot.core import Conversation
@@ -54,6 +71,7 @@ PLATFORM = "zalo"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_WEBHOOK_BODY = 256 * 1024
 STOP_GRACE = 30.0  # seconds to finish answering received messages on shutdown
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,7 @@ class ZaloConfig:
     typing_delay: float = 1.0  # answers slower than this get a "typing…" first
     retry: RetryPolicy = RetryPolicy()
     poll_backoff: RetryPolicy = RetryPolicy(base_delay=1.0, max_delay=60.0)
+    side: SideSettings = SideSettings()  # DE06_HTTP_LISTEN: /healthz and /metrics
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ZaloConfig:
@@ -79,9 +98,7 @@ class ZaloConfig:
                 "Chưa có ZALO_BOT_TOKEN: hãy lấy token trong Zalo Bot Creator và đặt vào biến "
                 "môi trường ZALO_BOT_TOKEN trước khi chạy `de06 serve zalo`."
             )
-        host, _, port = env.get("DE06_ZALO_LISTEN", "0.0.0.0:8080").rpartition(":")
-        if not port.isdigit():
-            raise ConfigError("DE06_ZALO_LISTEN phải có dạng máy:cổng, ví dụ 0.0.0.0:8080.")
+        listen = Listen.parse(env.get("DE06_ZALO_LISTEN", "0.0.0.0:8080"), "DE06_ZALO_LISTEN")
         secret = env.get("DE06_ZALO_WEBHOOK_SECRET", "").strip()
         if secret and not 8 <= len(secret) <= 256:
             raise ConfigError("DE06_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
@@ -90,8 +107,9 @@ class ZaloConfig:
             token=token,
             base_url=env.get("DE06_ZALO_BASE_URL", "").strip() or DEFAULT_BASE_URL,
             webhook_url=env.get("DE06_ZALO_WEBHOOK_URL", "").strip(),
-            listen_host=host or "0.0.0.0",
-            listen_port=int(port),
+            listen_host=listen.host,
+            listen_port=listen.port,
+            side=SideSettings.from_env(env),
             **extra,
         )
 
@@ -108,23 +126,34 @@ class ZaloBot:
         self._api = api
         self._config = config
         self.identity = BotIdentity(id="", name="")
+        self.health = Health(
+            PLATFORM, WEBHOOK if config.webhook_url else POLLING, config.side.stale_after
+        )
+        self.side: SideServer | None = side_server(conv, self.health, config.side)
+        self._inbox = Inbox(conv.store.path, PLATFORM)
+        # One thread for the inbox: its waits on a locked store never hold up the
+        # threads that answer questions.
+        self._inbox_thread = ThreadPoolExecutor(1, thread_name_prefix="zalo-inbox")
         self._seen = SeenIds()
         self._queues: dict[str, asyncio.Queue[ZaloMessage]] = {}
         self._workers: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._runner: web.AppRunner | None = None
+        self._stopped = False
         self.webhook_port: int | None = None
 
     # -- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.identity = BotIdentity.from_get_me(await self._api.get_me())
-        log.info("Zalo: bot %s (%s) đã sẵn sàng", self.identity.name, self.identity.id)
+        await self._learn_identity()
+        await self._recover()
         if self._config.webhook_url:
             await self._start_webhook()
         else:
             await self._leave_webhook()
             self._tasks.append(asyncio.create_task(self._poll_forever(), name="zalo-poll"))
+        if self.side is not None:
+            await self.side.start()
         self._tasks.append(asyncio.create_task(self._remind_forever(), name="zalo-remind"))
 
     async def wait(self) -> None:
@@ -137,8 +166,12 @@ class ZaloBot:
         """Stop taking messages, finish answering those already received, then stop.
 
         Polling and reminders stop first (and the webhook stops accepting), so nothing new
-        arrives; the per-chat workers get `grace` seconds to answer what they hold.
+        arrives; the per-chat workers get `grace` seconds to answer what they hold. What
+        they could not answer stays unanswered in the inbox, for the next start.
         """
+        if self._stopped:
+            return
+        self._stopped = True
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -154,6 +187,11 @@ class ZaloBot:
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+        await self._in_inbox(self._inbox.flush)
+        await self._in_inbox(self._inbox.close)
+        self._inbox_thread.shutdown(wait=True)
+        if self.side is not None:
+            await self.side.stop()
 
     async def idle(self) -> None:
         """Wait until every queued message has been answered (used by tests and shutdown)."""
@@ -162,20 +200,37 @@ class ZaloBot:
 
     # -- intake ----------------------------------------------------------------------
 
-    def dispatch(self, body: Any) -> bool:
-        """Queue an update for its chat; False when it is not a new message to answer.
+    async def receive(self, body: Any) -> bool:
+        """Record an update and queue it for its chat; False when it is not a new message.
 
-        Synchronous on purpose: the webhook handler answers Zalo right after it.
+        Returns once the message is in the store's inbox (or the store could not take it
+        within a quarter second: then it is answered all the same, from memory only).
         """
+        message = self._accept(body)
+        if message is None:
+            return False
+        if message.message_id:
+            fresh = await self._in_inbox(self._inbox.record, message.message_id, unwrap(body))
+            if fresh is False:
+                log.info("Zalo: tin %s đã nhận trước khi khởi động lại, bỏ qua", message.message_id)
+                return False
+        self._enqueue(message)
+        return True
+
+    def _accept(self, body: Any) -> ZaloMessage | None:
+        """The message in an update, unless it is none, the bot's own, or seen in this run."""
         message = parse_update(body)
         if message is None:
             log.debug("Zalo: bỏ qua một cập nhật không phải tin nhắn")
-            return False
+            return None
         if message.sender_is_bot:
-            return False
+            return None
         if self._seen.check_and_add(message.message_id):
             log.info("Zalo: tin %s đã nhận rồi, bỏ qua bản lặp", message.message_id)
-            return False
+            return None
+        return message
+
+    def _enqueue(self, message: ZaloMessage) -> None:
         queue = self._queues.get(message.chat_id)
         if queue is None:
             queue = self._queues[message.chat_id] = asyncio.Queue()
@@ -183,7 +238,17 @@ class ZaloBot:
             self._workers.add(worker)
             worker.add_done_callback(self._workers.discard)
         queue.put_nowait(message)
-        return True
+
+    async def _recover(self) -> None:
+        """Answer what a previous run received but did not answer (it was killed)."""
+        pending = await self._in_inbox(self._inbox.unanswered)
+        for body in pending:
+            message = self._accept(body)
+            if message is not None:
+                self._enqueue(message)
+        if pending:
+            log.warning("Zalo: trả lời %d tin đã nhận trước lần dừng trước", len(pending))
+        await self._in_inbox(self._inbox.prune)
 
     async def _drain(self, chat_id: str, queue: asyncio.Queue[ZaloMessage]) -> None:
         try:
@@ -196,10 +261,15 @@ class ZaloBot:
                     await self._answer(message)
                 except Exception:
                     log.exception("Zalo: không trả lời được tin %s", message.message_id)
+                if message.message_id:  # answered, or given up on: never again
+                    await self._in_inbox(self._inbox.handled, message.message_id)
         finally:
-            # No await between the empty check and this: dispatch cannot slip a message in.
+            # No await between the empty check and this: receive cannot slip a message in.
             if self._queues.get(chat_id) is queue:
                 del self._queues[chat_id]
+
+    async def _in_inbox(self, call: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._inbox_thread, call, *args)
 
     # -- answering -------------------------------------------------------------------
 
@@ -251,8 +321,10 @@ class ZaloBot:
             try:
                 await self._api.send_message(chat_id, text)
             except PlatformError as exc:
+                metrics.send_failed(PLATFORM)
                 log.error("Zalo: không gửi được tin tới chat %s: %s", chat_id, exc)
                 return False
+            metrics.message_sent(PLATFORM)
         return True
 
     # -- reminders -------------------------------------------------------------------
@@ -272,25 +344,62 @@ class ZaloBot:
     async def _remind_forever(self) -> None:
         while True:
             await asyncio.sleep(self._config.reminder_interval)
+            if not self.identity.id:
+                await self._learn_identity()
             try:
                 await self.send_due_reminders()
             except Exception:
                 log.exception("Zalo: lỗi khi gửi nhắc hạn; sẽ thử lại ở lượt sau")
 
-    # -- polling ---------------------------------------------------------------------
+    # -- identity & polling ----------------------------------------------------------
+
+    async def _learn_identity(self) -> None:
+        """getMe; only a refused token stops the bot, anything else is tried again later.
+
+        Without the bot's name, private chats work as usual; in groups the bot then answers
+        commands and replies to it, not mentions of its name.
+        """
+        try:
+            self.identity = await self._api.get_me()
+        except ZaloApiError as exc:
+            if exc.unauthorized:
+                raise
+            log.warning("Zalo: chưa lấy được thông tin bot (%s); sẽ thử lại sau", exc)
+            return
+        if self.identity.id:
+            log.info("Zalo: bot %s (%s) đã sẵn sàng", self.identity.name, self.identity.id)
 
     async def _leave_webhook(self) -> None:
-        """getUpdates does not work while a webhook is registered: remove a stale one."""
-        info = await self._api.get_webhook_info()
-        if info.get("url"):
+        """getUpdates does not work while a webhook is registered: remove a stale one.
+
+        When getWebhookInfo's answer says nothing readable, the webhook is removed anyway:
+        deleting none costs a call, polling against a forgotten one costs every message.
+        """
+        try:
+            info = await self._api.get_webhook_info()
+        except ZaloApiError as exc:
+            if exc.unauthorized:
+                raise
+            log.warning("Zalo: không đọc được trạng thái webhook (%s)", exc)
+            info = WebhookInfo(None)
+        if info.url == "":
+            return
+        if info.url is None:
+            log.info("Zalo: không rõ có webhook đăng ký không; gỡ cho chắc trước khi polling")
+        else:
             log.warning("Zalo: đang có webhook đăng ký; gỡ nó để nhận tin bằng long polling")
+        try:
             await self._api.delete_webhook()
+        except ZaloApiError as exc:
+            if exc.unauthorized:
+                raise
+            log.warning("Zalo: không gỡ được webhook (%s); polling vẫn thử tiếp", exc)
 
     async def _poll_forever(self) -> None:
         failures = 0
         while True:
             try:
-                update = await self._api.get_updates(self._config.poll_timeout)
+                updates = await self._api.get_updates(self._config.poll_timeout)
             except ZaloApiError as exc:
                 if exc.unauthorized:
                     raise
@@ -300,14 +409,17 @@ class ZaloBot:
                 await asyncio.sleep(wait)
                 continue
             failures = 0
-            if update is not None:
-                self.dispatch(update)
+            self.health.contact()
+            for update in updates:
+                await self.receive(update)
 
     # -- webhook ---------------------------------------------------------------------
 
     async def _start_webhook(self) -> None:
         app = web.Application(client_max_size=MAX_WEBHOOK_BODY)
         app.router.add_post(self._config.webhook_path, self._on_webhook)
+        if self.side is not None:
+            self.side.join(app, self._config.listen_host, self._config.listen_port)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._config.listen_host, self._config.listen_port)
@@ -321,13 +433,13 @@ class ZaloBot:
         if not hmac.compare_digest(given, self._config.webhook_secret.encode()):
             log.warning("Zalo: từ chối một yêu cầu webhook sai mã bí mật")
             return web.json_response({"ok": False}, status=403)
+        self.health.contact()
         try:
             body = await request.json()
         except ValueError:
             return web.json_response({"ok": False}, status=400)
-        self.dispatch(body)
+        await self.receive(body)
         return web.json_response({"ok": True})
-
 
 async def serve(conv: Conversation, config: ZaloConfig, stop: asyncio.Event | None = None) -> None:
     """Run the bot until `stop` is set (or a fatal API error, which is raised)."""

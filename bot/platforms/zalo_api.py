@@ -4,23 +4,31 @@ The bot token is part of every request URL, so the client keeps URLs out of its 
 log lines and error messages and registers the token with `bot.logsafe`, which masks it
 in every log record (httpx would otherwise print request URLs at INFO level).
 
-Transient failures (HTTP 5xx, 429 quota, timeouts, dropped connections) are retried
-with bounded exponential backoff and jitter; anything else is reported at once, since
-retrying a wrong token or a rejected message only delays the operator's fix.
+Transient failures (HTTP 5xx, 429 quota, timeouts, dropped connections, an answer that is
+not the API's JSON envelope, `ok: false` without a reason) are retried with bounded
+exponential backoff and jitter; anything else is reported at once, since retrying a wrong
+token or a rejected message only delays the operator's fix.
+
+Zalo's API is thinly documented, so every `result` is checked where it is read, by the
+small parsers at the end of this module: each method returns a typed value, and a result of
+an unexpected shape is logged once per method and read as "no information" (no bot name,
+webhook state unknown, no update) instead of crashing the caller.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from bot import logsafe
+from bot.platforms.zalo_updates import BotIdentity
 from index.errors import PlatformError
 
 log = logging.getLogger(__name__)
@@ -31,6 +39,9 @@ EMPTY_POLL = 408  # getUpdates found nothing before its timeout
 QUOTA_EXCEEDED = 429
 _RETRY_CODES = frozenset({QUOTA_EXCEEDED, 500, 502, 503, 504})
 _AUTH_CODES = frozenset({401, 403})
+MISSING: Any = object()  # an `ok: true` envelope without a `result`
+_EMPTY: Any = object()  # getUpdates' long poll ended without an update
+_T = TypeVar("_T")
 
 
 class ZaloApiError(PlatformError):
@@ -93,6 +104,7 @@ class ZaloBotAPI:
         self._sleep = sleep
         self._timeout = timeout
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout))
+        self._odd: set[str] = set()  # methods whose odd answers were logged already
         logsafe.install(token)
 
     async def aclose(self) -> None:
@@ -106,37 +118,63 @@ class ZaloBotAPI:
 
     # -- methods ---------------------------------------------------------------------
 
-    async def get_me(self) -> dict[str, Any]:
-        return await self._call("getMe", {})
+    async def get_me(self) -> BotIdentity:
+        """Who the bot is; an unreadable answer gives an identity without id or name."""
+        result = await self._call("getMe", {})
+        return self._read("getMe", result, BotIdentity.from_get_me(result), BotIdentity("", ""))
 
-    async def get_updates(self, timeout: float = 30) -> dict[str, Any] | None:
-        """One update, or None when the long poll ended empty (the API's 408)."""
-        return await self._call(
+    async def get_updates(self, timeout: float = 30) -> list[Mapping[str, Any]]:
+        """The updates of one long poll: usually one, none when the poll ended empty (408)."""
+        result = await self._call(
             "getUpdates",
             {"timeout": f"{timeout:g}"},  # the docs type it as a string of seconds
             read_timeout=timeout + self._timeout,
             empty_ok=True,
         )
+        if result is _EMPTY:
+            return []
+        return self._read("getUpdates", result, updates_in(result), [])
 
-    async def set_webhook(self, url: str, secret_token: str) -> dict[str, Any]:
+    async def set_webhook(self, url: str, secret_token: str) -> None:
         if not 8 <= len(secret_token) <= 256:
             raise ValueError("the webhook secret must be 8-256 characters")
-        return await self._call("setWebhook", {"url": url, "secret_token": secret_token})
+        await self._call("setWebhook", {"url": url, "secret_token": secret_token})
 
-    async def delete_webhook(self) -> dict[str, Any]:
-        return await self._call("deleteWebhook", {})
+    async def delete_webhook(self) -> None:
+        await self._call("deleteWebhook", {})
 
-    async def get_webhook_info(self) -> dict[str, Any]:
-        return await self._call("getWebhookInfo", {})
+    async def get_webhook_info(self) -> WebhookInfo:
+        """The registered webhook; `url` is None when the answer did not say."""
+        result = await self._call("getWebhookInfo", {})
+        return self._read("getWebhookInfo", result, WebhookInfo.parse(result), WebhookInfo(None))
 
-    async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
-        """Send plain text; the API takes 1-2000 characters, so callers split first."""
+    async def send_message(self, chat_id: str, text: str) -> str:
+        """Send plain text (1-2000 characters: callers split first); the sent message's id,
+        or "" when the answer did not give one (the message was still accepted)."""
         if not 1 <= len(text) <= MAX_TEXT:
             raise ValueError(f"Zalo messages take 1-{MAX_TEXT} characters, got {len(text)}")
-        return await self._call("sendMessage", {"chat_id": chat_id, "text": text})
+        result = await self._call("sendMessage", {"chat_id": chat_id, "text": text})
+        return self._read("sendMessage", result, sent_message_id(result), "")
 
-    async def send_chat_action(self, chat_id: str, action: str = "typing") -> dict[str, Any]:
-        return await self._call("sendChatAction", {"chat_id": chat_id, "action": action})
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
+        await self._call("sendChatAction", {"chat_id": chat_id, "action": action})
+
+    def _read(self, method: str, result: Any, parsed: _T | None, fallback: _T) -> _T:
+        if parsed is not None:
+            return parsed
+        self._unexpected(method, f"result {shape(result)}")
+        return fallback
+
+    def _unexpected(self, method: str, what: str) -> None:
+        """Log an odd answer once per method: a changed API must not flood the log."""
+        if method in self._odd:
+            return
+        self._odd.add(method)
+        log.warning(
+            "Zalo %s: câu trả lời có dạng không như tài liệu (%s); coi như không có thông tin",
+            method,
+            what,
+        )
 
     # -- transport -------------------------------------------------------------------
 
@@ -190,14 +228,29 @@ class ZaloBotAPI:
         except httpx.TransportError as exc:
             raise _Transient(f"mất kết nối ({type(exc).__name__})", None) from None
         envelope = _envelope(response)
-        code = _error_code(envelope, response.status_code)
+        status = response.status_code
+        if envelope is None:
+            self._unexpected(method, f"HTTP {status}, {_body_kind(response)}")
+            reason = f"câu trả lời không đọc được (HTTP {status})"
+            code = status if status >= 400 else None
+            if status in _AUTH_CODES or (400 <= status < 500 and status != QUOTA_EXCEEDED):
+                raise ZaloApiError(
+                    f"Zalo Bot API từ chối lệnh {method} ({reason}). {_advice(code)}",
+                    method=method,
+                    error_code=code,
+                )
+            raise _Transient(reason, code, _retry_after(response))
+        code = _error_code(envelope, status)
         if envelope.get("ok") is True and response.is_success:
-            return envelope.get("result", {})
+            return envelope.get("result", MISSING)
         if empty_ok and code == EMPTY_POLL:
-            return None
+            return _EMPTY
         description = _redact(str(envelope.get("description") or ""), self._token)
         reason = f"mã lỗi {code}" + (f": {description}" if description else "")
-        if code in _RETRY_CODES or response.status_code in _RETRY_CODES:
+        if code == 0:  # refused without saying why: a glitch on their side, worth a retry
+            self._unexpected(method, "ok khác true mà không có mã lỗi")
+            raise _Transient("từ chối không rõ lý do", None, _retry_after(response))
+        if code in _RETRY_CODES or status in _RETRY_CODES:
             raise _Transient(reason, code, _retry_after(response))
         raise ZaloApiError(
             f"Zalo Bot API từ chối lệnh {method} ({reason}). {_advice(code)}",
@@ -206,12 +259,22 @@ class ZaloBotAPI:
         )
 
 
-def _envelope(response: httpx.Response) -> dict[str, Any]:
+def _envelope(response: httpx.Response) -> dict[str, Any] | None:
+    """The JSON object the API wraps every answer in; None for anything else."""
     try:
         body = response.json()
     except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _body_kind(response: httpx.Response) -> str:
+    """What came back instead of the envelope, for the log (never the body itself)."""
+    try:
+        return f"JSON {shape(response.json())}"
+    except ValueError:
+        kind = response.headers.get("content-type", "").split(";")[0].strip()
+        return f"{kind or 'không rõ loại'}, {len(response.content)} byte"
 
 
 def _error_code(envelope: Mapping[str, Any], status: int) -> int:
@@ -239,6 +302,8 @@ def _advice(code: int | None) -> str:
     """What the operator should do next, by error code."""
     if code in _AUTH_CODES:
         return "Kiểm tra biến ZALO_BOT_TOKEN: token sai hoặc đã bị thu hồi."
+    if code == 404:
+        return "Kiểm tra DE06_ZALO_BASE_URL: máy chủ ở địa chỉ đó không có lệnh này."
     if code == QUOTA_EXCEEDED:
         return "Bot đã vượt hạn mức gọi API của Zalo; hãy đợi vài phút rồi thử lại."
     if code is None or code >= 500:
@@ -247,3 +312,46 @@ def _advice(code: int | None) -> str:
             "và thử lại sau ít phút."
         )
     return "Kiểm tra tham số gửi đi; lỗi này không tự hết khi thử lại."
+
+
+# ----- reading results: each returns None for a shape it does not know -------------------
+
+
+@dataclass(frozen=True)
+class WebhookInfo:
+    url: str | None  # "" when none is registered; None when the answer did not say
+
+    @classmethod
+    def parse(cls, result: Any) -> WebhookInfo | None:
+        if isinstance(result, Mapping) and isinstance(result.get("url"), str):
+            return cls(result["url"])
+        return None
+
+
+def updates_in(result: Any) -> list[Mapping[str, Any]] | None:
+    """getUpdates gives one update object; a list of them is read too."""
+    if isinstance(result, Mapping) and ("event_name" in result or "message" in result):
+        return [result]
+    if isinstance(result, list) and all(isinstance(u, Mapping) for u in result):
+        return list(result)
+    return None
+
+
+def sent_message_id(result: Any) -> str | None:
+    if isinstance(result, Mapping):
+        value = result.get("message_id")
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def shape(value: Any) -> str:
+    """A value's shape without its content: keys and types may be logged, texts may not."""
+    if value is MISSING:
+        return "thiếu"
+    if isinstance(value, Mapping):
+        keys = ", ".join(sorted(str(k) for k in value)[:8])
+        return f"object {{{keys}}}"
+    if isinstance(value, list):
+        return f"list[{len(value)}]"
+    return json.dumps(value) if value is None or isinstance(value, bool) else type(value).__name__

@@ -62,7 +62,10 @@ class BotIdentity:
     name: str
 
     @classmethod
-    def from_get_me(cls, result: Mapping[str, Any]) -> BotIdentity:
+    def from_get_me(cls, result: Any) -> BotIdentity | None:
+        """None when getMe's result is not an object with the bot's id."""
+        if not isinstance(result, Mapping) or not _text(result.get("id")):
+            return None
         name = _first(result, "display_name", "account_name", "name", "first_name")
         return cls(id=_text(result.get("id")), name=name)
 
