@@ -34,12 +34,25 @@ def passage_deadlines(
             )
             at = passage.text.rfind(time)
             return [replace(d, start=d.start + at, end=d.end + at) for d in found]
-    return extract_deadlines(
-        passage.text,
+    # A passage that opens its section starts with the heading's line ("1. Sở Tư pháp"): the
+    # heading names the lead, it is not part of the first bullet's task.
+    skip = _heading_line(passage)
+    found = extract_deadlines(
+        passage.text[skip:],
         default_year=default_year,
         doc_date=doc_date,
         section_lead=section_lead(passage.path),
     )
+    return [replace(d, start=d.start + skip, end=d.end + skip) for d in found] if skip else found
+
+
+def _heading_line(passage: Passage) -> int:
+    """Length of the heading line a passage starts with (with its line break), else 0."""
+    if not passage.path or "\n" not in passage.text:
+        return 0
+    first = passage.text.split("\n", 1)[0]
+    heading = passage.path[-1].label.rstrip("…")
+    return len(first) + 1 if heading and first.startswith(heading) else 0
 
 
 def section_lead(path: tuple) -> str:
