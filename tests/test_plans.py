@@ -183,6 +183,7 @@ def test_a_bullet_under_an_agency_heading_is_led_by_that_agency(plans_conv):
         ("2025-10-31", "deadline", "Sở Tư pháp"),
         ("2025-03-20", "recurring", "Sở Tư pháp"),
     }
+    assert not any(d["text"].startswith("1. Sở Tư pháp") for d in bullets)  # the heading is no task
 
 
 def test_a_period_named_inside_a_task_is_not_a_deadline(plans_conv):
