@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from pathlib import Path
 
 from index.blocks import Block, DocMeta, Heading, Paragraph, ReadResult, TableRow
 from index.errors import DocumentError
+from index.readers.archive import check_archive
 
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # a .docx inflating past this is a zip bomb
 _HEADING_STYLE = re.compile(r"^(?:heading|tiêu đề|title)\s*(\d)?$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
@@ -45,15 +44,7 @@ def read_docx(raw: bytes, rel: Path) -> ReadResult:
 
 def open_docx(raw: bytes, rel: Path):
     """A python-docx Document, after checking the archive is a real, reasonable Word file."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-            if total > MAX_UNZIPPED_BYTES:
-                raise DocumentError(rel, "tệp .docx giải nén ra quá lớn (nghi là zip bomb), bỏ qua")
-            if "word/document.xml" not in archive.namelist():
-                raise DocumentError(rel, "tệp .docx thiếu nội dung Word (word/document.xml)")
-    except zipfile.BadZipFile as err:
-        raise DocumentError(rel, "tệp .docx hỏng hoặc không phải tệp Word thật") from err
+    check_archive(raw, rel, "word/document.xml", ".docx", "Word")
     import docx
 
     try:
