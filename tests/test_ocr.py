@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from scan_docs import (
+from format_docs import (
     image_pdf,
     mixed_pdf,
     need_tesseract,

@@ -34,6 +34,8 @@ CONVERT_VERSION = "1"
 DEFAULT_SECONDS = 120  # a first start with a new profile takes ~10 s on a small machine
 PACKAGES = {".doc": "libreoffice-writer-nogui", ".xls": "libreoffice-calc-nogui"}
 _ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of Word 97 and Excel 97 files
+_RTF = b"{\\rtf"
 
 
 def read_doc(raw: bytes, rel: Path, cache: Cache | None = None) -> ReadResult:
@@ -46,6 +48,35 @@ def read_xls(raw: bytes, rel: Path, cache: Cache | None = None) -> ReadResult:
     if raw.startswith(_ZIP):
         return read_xlsx(raw, rel)
     return read_xlsx(convert(raw, rel, ".xls", "xlsx", cache), rel)
+
+
+_FILTERS = {  # (suffix, what the bytes are) → LibreOffice's import filter
+    (".doc", "ole2"): "MS Word 97",
+    (".doc", "rtf"): "Rich Text Format",
+    (".doc", "html"): "HTML (StarWriter)",
+    (".xls", "ole2"): "MS Excel 97",
+    (".xls", "html"): "HTML (StarCalc)",
+}
+_KINDS = {".doc": "Word 97-2003", ".xls": "Excel 97-2003"}
+
+
+def import_filter(raw: bytes, rel: Path, suffix: str) -> str:
+    """The filter LibreOffice must read the file with: an Office 97 file, RTF, or the HTML
+    that portals export under these names.
+
+    Named, never guessed by LibreOffice: given a damaged or foreign file it falls back to
+    importing it as plain text, which would load noise as a document.
+    """
+    kind = (
+        "ole2" if raw.startswith(_OLE2)
+        else "rtf" if raw.startswith(_RTF)
+        else "html" if raw.lstrip()[:1] == b"<"
+        else ""
+    )  # fmt: skip
+    found = _FILTERS.get((suffix, kind))
+    if found is None:
+        raise DocumentError(rel, f"tệp {suffix} không phải tệp {_KINDS[suffix]} thật")
+    return found
 
 
 def soffice() -> str | None:
@@ -62,6 +93,12 @@ def time_limit() -> float:
 
 def convert(raw: bytes, rel: Path, suffix: str, target: str, cache: Cache | None) -> bytes:
     """The file converted to `target` ("docx", "xlsx") by LibreOffice, or from the cache."""
+    infilter = import_filter(raw, rel, suffix)
+    key = content_key(raw, f"convert{CONVERT_VERSION}", target)
+    if cache is not None:
+        found = cache.get("convert", key, f".{target}")
+        if found:
+            return found
     program = soffice()
     if program is None:
         package = PACKAGES[suffix]
@@ -70,11 +107,6 @@ def convert(raw: bytes, rel: Path, suffix: str, target: str, cache: Cache | None
             f"tệp {suffix} cần LibreOffice để đọc mà máy chưa cài (gói {package}: "
             f"sudo apt-get install {package}); hoặc lưu lại tệp thành .{target}",
         )
-    key = content_key(raw, f"convert{CONVERT_VERSION}", target)
-    if cache is not None:
-        found = cache.get("convert", key, f".{target}")
-        if found:
-            return found
     seconds = time_limit()
     with _one_at_a_time(cache), tempfile.TemporaryDirectory(prefix="de06-convert-") as tmp:
         folder = Path(tmp)
@@ -88,6 +120,7 @@ def convert(raw: bytes, rel: Path, suffix: str, target: str, cache: Cache | None
             "--norestore",
             "--nologo",
             "--nolockcheck",
+            f"--infilter={infilter}",
             "--convert-to",
             target,
             "--outdir",
@@ -117,7 +150,9 @@ def convert(raw: bytes, rel: Path, suffix: str, target: str, cache: Cache | None
             why = (err or b"").decode(errors="replace").strip().splitlines()
             detail = f" ({why[-1][:120]})" if why else ""
             raise DocumentError(
-                rel, f"LibreOffice không chuyển được tệp {suffix} sang .{target}{detail}"
+                rel,
+                f"LibreOffice không đọc được tệp {suffix} (hỏng, hoặc không phải tệp "
+                f"{_KINDS[suffix]}){detail}",
             )
         data = result.read_bytes()
     if cache is not None:

@@ -1,4 +1,4 @@
-"""Scanned pages, Excel task lists and LibreOffice conversions, generated for tests.
+"""Scanned pages, Excel task lists, auto-numbered Word files and LibreOffice conversions, for tests.
 
 A scan is made as a scanner makes it: Vietnamese text drawn on an A4 page image at a given
 resolution with a font that has every glyph (matplotlib's DejaVu Sans), a ruled task table
@@ -203,3 +203,94 @@ def libreoffice_convert(source: Path, target: str, out_dir: Path) -> Path:
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     return out_dir / f"{source.stem}.{target.split(':')[0]}"
+
+
+# --- Word automatic numbering --------------------------------------------------------------------
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_HEADINGS_LIST = f"""
+<w:abstractNum {_W} w:abstractNumId="90">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/>
+    <w:pStyle w:val="Heading1"/><w:lvlText w:val="%1."/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/>
+    <w:pStyle w:val="Heading2"/><w:lvlText w:val="%2."/></w:lvl>
+  <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>
+    <w:lvlText w:val="%3)"/></w:lvl>
+</w:abstractNum>"""
+_OUTLINE_LIST = f"""
+<w:abstractNum {_W} w:abstractNumId="91">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/>
+    <w:lvlText w:val="%1.%2."/></w:lvl>
+</w:abstractNum>"""
+
+
+def numbered_docx(path: Path) -> Path:
+    """A plan whose headings and items are numbered by Word's list feature, not typed.
+
+    Headings 1/2 are bound to an upperRoman/decimal list through their styles (as Word's
+    "multilevel list" linked to heading styles does); items under them are "a)", "b)" at
+    level 3, restarting at "a)" under each heading; a list that overrides its start ("restart
+    numbering") begins at "a)" again in the same section; an appendix uses "1.", "1.1.".
+    """
+    from docx import Document
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    numbering = doc.part.numbering_part.element
+    first_num = numbering.find(qn("w:num"))
+    for xml in (_HEADINGS_LIST, _OUTLINE_LIST):
+        abstract = parse_xml(xml)
+        if first_num is not None:
+            first_num.addprevious(abstract)  # abstract definitions come before the lists
+        else:
+            numbering.append(abstract)
+    lists = {
+        "headings": ("90", ""),
+        "restart": ("90", '<w:lvlOverride w:ilvl="2"><w:startOverride w:val="1"/></w:lvlOverride>'),
+        "outline": ("91", ""),
+    }
+    ids = {}
+    for n, (name, (abstract, override)) in enumerate(lists.items(), start=90):
+        numbering.append(
+            parse_xml(
+                f'<w:num {_W} w:numId="{n}"><w:abstractNumId w:val="{abstract}"/>{override}</w:num>'
+            )
+        )
+        ids[name] = str(n)
+    for level, style in ((0, "Heading 1"), (1, "Heading 2")):
+        p_pr = doc.styles[style].element.get_or_add_pPr()
+        p_pr.append(
+            parse_xml(
+                f'<w:numPr {_W}><w:ilvl w:val="{level}"/><w:numId w:val="{ids["headings"]}"/>'
+                "</w:numPr>"
+            )
+        )
+
+    def item(text: str, num: str, level: int) -> None:
+        paragraph = doc.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(
+                f'<w:numPr {_W}><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr>'
+            )
+        )
+
+    doc.add_heading("MỤC ĐÍCH, YÊU CẦU", level=1)
+    doc.add_paragraph("Khai thác hiệu quả dữ liệu dân cư trong giải quyết thủ tục hành chính.")
+    doc.add_heading("NHIỆM VỤ CỤ THỂ", level=1)
+    doc.add_heading("Công an tỉnh", level=2)
+    doc.add_heading("Sở Nội vụ", level=2)
+    doc.add_heading("Sở Tư pháp", level=2)
+    item("Số hóa sổ hộ tịch, hoàn thành trước ngày 31/10/2025.", ids["headings"], 2)
+    item("Cấp phiếu lý lịch tư pháp trên VNeID trong quý IV/2025.", ids["headings"], 2)
+    doc.add_paragraph("Nhiệm vụ phối hợp:")
+    item("Phối hợp Công an tỉnh làm sạch dữ liệu hộ tịch.", ids["restart"], 2)
+    doc.add_heading("TỔ CHỨC THỰC HIỆN", level=1)
+    item("Các sở, ngành báo cáo kết quả trước ngày 15/12/2025.", ids["headings"], 2)
+    doc.add_paragraph("PHỤ LỤC").runs[0].bold = True
+    item("Chỉ tiêu dữ liệu", ids["outline"], 0)
+    item("Tỷ lệ hồ sơ hộ tịch được số hóa đạt 100% trong năm 2025.", ids["outline"], 1)
+    item("Tỷ lệ dữ liệu được làm sạch đạt 90%.", ids["outline"], 1)
+    doc.save(path)
+    return path
