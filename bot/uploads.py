@@ -3,8 +3,8 @@
 The file's own name is never trusted: path parts, reserved device names, control and
 odd Unicode characters are removed, so a name can neither escape the knowledge base
 nor collide with a data file. Text (.txt, .md) is saved as a Markdown document with the
-uploader in its front matter; Word, PDF and web pages are kept as they are, so their tables
-and structure are read at reload exactly as for files an admin copies in.
+uploader in its front matter; Word, Excel, PDF (scans too) and web pages are kept as they
+are, so their tables and structure are read at reload exactly as for files an admin copies in.
 """
 
 from __future__ import annotations
