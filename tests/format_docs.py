@@ -9,14 +9,18 @@ too, so a test can measure what OCR got right.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 from plan_docs import FONT, FONT_BOLD
+
+from bench.ocr import scan_pdf
 
 SCAN_LINES = (
     ("bold", "ỦY BAN NHÂN DÂN TỈNH AN LẠC"),
@@ -84,20 +88,14 @@ def scanned_page(dpi: int = 300, *, noise: float = 0.0, seed: int = 6):
     return image
 
 
-def image_pdf(path: Path, images, dpi: int = 300) -> Path:
+def image_pdf(path: Path, images) -> Path:
     """A PDF whose pages are only these images, as a scanner writes it."""
-    pdf = FPDF(format="A4")
-    for image in images:
-        pdf.add_page()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG")
-        pdf.image(io.BytesIO(buffer.getvalue()), x=0, y=0, w=210, h=297)
-    pdf.output(str(path))
+    scan_pdf(path, images)
     return path
 
 
-def scanned_decision_pdf(path: Path, dpi: int = 300, pages: int = 1) -> Path:
-    return image_pdf(path, [scanned_page(dpi, seed=i) for i in range(pages)], dpi)
+def scanned_decision_pdf(path: Path, dpi: int = 300) -> Path:
+    return image_pdf(path, [scanned_page(dpi)])
 
 
 def mixed_pdf(path: Path) -> Path:
@@ -176,8 +174,6 @@ def task_xlsx(path: Path, *, formula: bool = False) -> Path:
 
 def need(program: str) -> None:
     """Skip on a developer's machine without the program; CI installs it, so there it fails."""
-    import os
-
     if shutil.which(program) is None:
         if os.environ.get("CI"):
             pytest.fail(f"{program} is not installed; .ci/run should have installed it")
@@ -190,6 +186,18 @@ def need_tesseract() -> None:
     need("tesseract")
     if ocr.missing():
         pytest.fail(ocr.missing())
+
+
+def reload_without_system_programs(kb: Path, db: Path) -> subprocess.CompletedProcess:
+    """`de06 reload` with a PATH that has neither Tesseract nor LibreOffice on it."""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--kb", str(kb), "--db", str(db), "reload"],
+        capture_output=True, text=True, cwd=root, timeout=120,
+        env={**os.environ, "PATH": str(Path(sys.executable).parent)},
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return out
 
 
 def libreoffice_convert(source: Path, target: str, out_dir: Path) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from format_docs import (
     image_pdf,
     mixed_pdf,
     need_tesseract,
+    reload_without_system_programs,
     scan_words,
     scanned_decision_pdf,
     scanned_page,
@@ -216,12 +216,6 @@ def test_without_tesseract_a_scan_is_reported_with_the_package_and_the_rest_load
     kb.mkdir()
     scanned_decision_pdf(kb / "qd-quet.pdf")
     shutil.copy(ROOT / "knowledge/documents/2023-02-21-vuong-mac-so-ho-khau.md", kb)
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--kb", str(kb), "--db", str(tmp_path / "x.sqlite"),
-         "reload"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "PATH": str(Path(sys.executable).parent)},  # no tesseract on it
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
+    out = reload_without_system_programs(kb, tmp_path / "x.sqlite")
     assert "thêm 1" in out.stdout
     assert "qd-quet.pdf" in out.stdout and "tesseract-ocr-vie" in out.stdout
