@@ -14,14 +14,20 @@ def vn_date(iso: str) -> str:
 
 
 def source_line(
-    title: str, source: str, date: str, ordinal: int | None = None, where: str = ""
+    title: str,
+    source: str,
+    date: str,
+    ordinal: int | None = None,
+    where: str = "",
+    scanned: bool = False,
 ) -> str:
     """One citation style everywhere: "Nguồn: Tiêu đề (Nơi đăng, 25/01/2024), mục II.3".
 
     `where` is the passage's section as a citation says it ("Phụ lục, mục II.3", "Điều 2");
-    a document without structure is cited by paragraph number instead.
+    a document without structure is cited by paragraph number instead. A passage read by OCR
+    from a scan says "bản quét", so a reader knows to check a surprising figure in the original.
     """
-    extra = ", ".join(p for p in (source, vn_date(date)) if p)
+    extra = ", ".join(p for p in ("bản quét" if scanned else "", source, vn_date(date)) if p)
     line = "Nguồn: " + title + (f" ({extra})" if extra else "")
     if where:
         return f"{line}, {where}"
@@ -29,7 +35,9 @@ def source_line(
 
 
 def citation(hit: Hit) -> str:
-    return source_line(hit.title, hit.source, hit.date, hit.ordinal, hit.reference or hit.section)
+    return source_line(
+        hit.title, hit.source, hit.date, hit.ordinal, hit.reference or hit.section, hit.ocr
+    )
 
 
 def snippet_runs(text: str, marks: tuple[tuple[int, int], ...]) -> list[Run]:

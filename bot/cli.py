@@ -152,6 +152,7 @@ def _ask_json(conv, question: str) -> dict:
                 "date": h.date,
                 "doc": h.doc_id,
                 "section": h.section,
+                "ocr": h.ocr,
                 "score": h.score,
             }
             for h in result.hits

@@ -164,6 +164,26 @@ def reload_blocks(report: ReloadReport) -> list[Block]:
         skipped = [Run(f"Bỏ qua {len(report.skipped)} tệp không đọc được:", Style.STRONG)]
         skipped += [Run(f"\n• {e.path.as_posix()}: {e.reason}") for e in report.skipped[:30]]
         blocks.append(tuple(skipped))
+    return blocks + reading_blocks(report)
+
+
+def reading_blocks(report: ReloadReport) -> list[Block]:
+    """Files read by OCR with their confidence and weak pages; notes on files that loaded."""
+    blocks: list[Block] = []
+    if report.ocr:
+        runs = [Run(f"Đọc bằng OCR (bản quét) {len(report.ocr)} tệp:", Style.STRONG)]
+        for path, ocr in report.ocr[:30]:
+            pages = len(ocr.pages)
+            line = f"\n• {path}: {pages} trang, độ tin cậy trung bình {ocr.confidence:.0f}%"
+            if ocr.recognised < pages:
+                line += f" ({pages - ocr.recognised} trang lấy lại từ lần đọc trước)"
+            line += "".join(f"; trang {p}: chất lượng quét thấp ({c:.0f}%)" for p, c in ocr.low)
+            runs.append(Run(line))
+        blocks.append(tuple(runs))
+    if report.notes:
+        runs = [Run("Lưu ý:", Style.STRONG)]
+        runs += [Run(f"\n• {path}: {note}") for path, note in report.notes[:30]]
+        blocks.append(tuple(runs))
     return blocks
 
 

@@ -28,6 +28,7 @@ from bot.settings import Settings
 from bot.uploads import check_upload, save_upload
 from index import deadline_store, index_files
 from index.build import ReloadReport, reload_store
+from index.cache import cache_for_store
 from index.deadline_store import DeadlineRecord
 from index.errors import NotAuthorized, ReloadInProgress, StoreError, UploadRejected
 from index.lexicon import load_lexicon
@@ -289,6 +290,7 @@ class Conversation:
                 data,
                 f"{msg.platform}:{msg.user_id}",
                 self.today(),
+                cache_for_store(self.settings.db_path),
             )
         except UploadRejected as err:
             return refused(str(err))

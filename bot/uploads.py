@@ -3,8 +3,8 @@
 The file's own name is never trusted: path parts, reserved device names, control and
 odd Unicode characters are removed, so a name can neither escape the knowledge base
 nor collide with a data file. Text (.txt, .md) is saved as a Markdown document with the
-uploader in its front matter; Word, PDF and web pages are kept as they are, so their tables
-and structure are read at reload exactly as for files an admin copies in.
+uploader in its front matter; Word, Excel, PDF (scans too) and web pages are kept as they
+are, so their tables and structure are read at reload exactly as for files an admin copies in.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from pathlib import Path
 
 import yaml
 
+from index.cache import Cache
 from index.errors import DocumentError, UploadRejected
 from index.ingest import first_date
 from index.normalize import fold, normalize_text
-from index.readers import SUFFIXES, decode_text, read_file, supported
+from index.read_pool import read_bytes_in_worker
+from index.readers import SLOW_SUFFIXES, SUFFIXES, decode_text, read_file, supported
 from index.structure import structure
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -75,14 +77,18 @@ def save_upload(
     data: bytes,
     uploader: str,
     today: date | None = None,
+    cache: Cache | None = None,
 ) -> SavedUpload:
-    """Check and write kb_dir/uploads/<safe name>; an older file of that name is backed up."""
+    """Check and write kb_dir/uploads/<safe name>; an older file of that name is backed up.
+
+    `cache` is the store's cache of OCR and conversion results (index/cache.py).
+    """
     name = check_upload(filename, len(data))
     suffix = Path(_basename(filename)).suffix.lower()
     if suffix in TEXT_SUFFIXES:
         payload, title = _markdown(filename, name, suffix, data, uploader, today)
     else:
-        payload, title = data, _title(filename, name, suffix, data)
+        payload, title = data, _title(filename, name, suffix, data, cache)
     target_dir = kb_dir / UPLOAD_DIR
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / name
@@ -129,10 +135,17 @@ def _markdown(
     return f"---\n{front}---\n{body}\n".encode(), title
 
 
-def _title(filename: str, name: str, suffix: str, data: bytes) -> str:
-    """Read a Word, PDF or web upload as the reload will, refusing one it could not read."""
+def _title(filename: str, name: str, suffix: str, data: bytes, cache: Cache | None) -> str:
+    """Read a Word, PDF or web upload as the reload will, refusing one it could not read.
+
+    A scan or a .doc is read in a worker process, as the reload reads it (never in the bot's
+    process), and what OCR or LibreOffice made of it is cached for the reload that follows.
+    """
     try:
-        read = read_file(data, suffix, Path(name))
+        if suffix in SLOW_SUFFIXES:
+            read = read_bytes_in_worker(data, suffix, Path(name), cache)
+        else:
+            read = read_file(data, suffix, Path(name))
     except DocumentError as err:
         raise UploadRejected(f"Tệp “{_shown(filename)}” không đọc được: {err.reason}.") from err
     doc = structure(read.blocks)

@@ -22,6 +22,7 @@ class Heading:
 
     text: str
     level: int = 0
+    ocr: bool = False  # recognised from a scanned page, not read from a text layer
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Paragraph:
 
     text: str
     emphasis: bool = False
+    ocr: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class TableRow:
 
     cells: tuple[str, ...]
     table: int = 0
+    ocr: bool = False
 
 
 Block = Heading | Paragraph | TableRow
@@ -62,10 +65,27 @@ class DocMeta:
 
 
 @dataclass(frozen=True)
+class OcrSummary:
+    """How a file's scanned pages were read, for the reload report.
+
+    Officials publish the signed, stamped scan; whoever loads it needs to know which pages a
+    machine read and how sure it was, because a misread date becomes a wrong deadline.
+    """
+
+    pages: tuple[int, ...]  # 1-based numbers of the pages read by OCR
+    confidence: float  # Tesseract's mean word confidence over those pages, 0-100
+    low: tuple[tuple[int, float], ...] = ()  # (page, confidence) of pages under the floor
+    recognised: int = 0  # pages recognised by this read; the others came from the cache
+    seconds: float = 0.0  # time spent recognising (0 when every page came from the cache)
+
+
+@dataclass(frozen=True)
 class ReadResult:
     blocks: tuple[Block, ...]
     meta: DocMeta = field(default_factory=DocMeta)
     structured: bool = True  # False for plain text: its lines are kept exactly as typed
+    ocr: OcrSummary | None = None  # set when some pages were scans read by OCR
+    notes: tuple[str, ...] = ()  # what the admin should know about a file that did load
 
 
 def block_text(block: Block) -> str:

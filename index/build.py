@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from index import deadline_store
+from index.blocks import OcrSummary
+from index.cache import cache_for_store
 from index.deadline_sources import passage_deadlines
 from index.deadlines import Deadline
 from index.errors import DocumentError
@@ -50,6 +52,8 @@ class ReloadReport:
     analysed_passages: int = 0
     deadlines: int = 0
     seconds: float = 0.0
+    ocr: list[tuple[str, OcrSummary]] = field(default_factory=list)  # (path, how it was read)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (path, note) of loaded files
 
     @property
     def changed_anything(self) -> bool:
@@ -88,11 +92,13 @@ def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> R
     relex = store.meta("lexicon") != fingerprint
     # With new word lists every document is analysed again, so every one must be read.
     known = {} if relex else {path: (size, mtime) for _, path, _, size, mtime in rows if size}
-    found = scan(kb_dir, known)
+    found = scan(kb_dir, known, cache=cache_for_store(store.path), workers=workers)
     report = ReloadReport(
         skipped=found.skipped,
         documents=len(found.documents) + len(found.unchanged),
         unchanged=len(found.unchanged),
+        ocr=[(d.path, d.ocr) for d in found.documents if d.ocr],
+        notes=[(d.path, note) for d in found.documents for note in d.notes],
     )
     todo: list[Document] = []
     for doc in found.documents:
@@ -201,7 +207,7 @@ def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
 
 _INSERT_PASSAGE = (
     'INSERT INTO passages (doc_id, ordinal, start, "end", text, n_terms, terms, section,'
-    " reference, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " reference, context, ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_DOCUMENT = (
     "INSERT INTO documents (doc_id, path, title, date, source, url, content_hash, n_passages,"
@@ -239,7 +245,7 @@ def _write(store: Store, batches: Iterable[_Batch], removed: list[str], lexicon:
                 packed[:, 0] = to_global[pairs[:, 0]]
                 passage_rows.append(
                     (p.doc_id, p.ordinal, p.start, p.end, p.text, length, packed.tobytes(),
-                     p.section, p.reference, p.context)
+                     p.section, p.reference, p.context, int(p.ocr))
                 )  # fmt: skip
         db.conn.executemany(_INSERT_DOCUMENT, doc_rows)
         db.conn.executemany(_INSERT_PASSAGE, passage_rows)

@@ -1,9 +1,11 @@
 """Reading the knowledge base: documents in, `Document`s out, bad files named and skipped.
 
 A knowledge base is a folder. Documents are `.md` (YAML front matter: title, date,
-source, url), `.txt` (title = first line, date = first date found), `.docx`, `.pdf`
-(text layer) and saved web pages (`.html`); each format's reader gives blocks, the
-structure pass reads the header (number, issuer, date) and section paths from them.
+source, url), `.txt` (title = first line, date = first date found), `.docx`, `.xlsx`,
+`.pdf` (text layer, scanned pages by OCR), `.doc`/`.xls` (through LibreOffice) and saved
+web pages (`.html`); each format's reader gives blocks, the structure pass reads the header
+(number, issuer, date) and section paths from them. Formats that may run an external program
+are read in worker processes (`index/read_pool.py`), never in the caller's.
 The curated data files (abbreviations, stop words) live beside them and are not documents.
 """
 
@@ -16,12 +18,13 @@ from datetime import date
 from pathlib import Path
 
 from index.blocks import Heading, Paragraph, TableRow
+from index.cache import Cache
 from index.errors import DocumentError, KnowledgeError
 from index.models import Document
 from index.normalize import normalize_text
 from index.passages import passages_from_units
+from index.readers import SLOW_SUFFIXES, read_file, supported
 from index.readers import SUFFIXES as DOCUMENT_SUFFIXES
-from index.readers import read_file, supported
 from index.structure import structure
 
 DATA_FILES = {"abbreviations.tsv", "stopwords.txt", "synonyms.tsv", "README.md"}
@@ -40,13 +43,21 @@ class ScanResult:
 FileStat = tuple[int, int]  # (size, mtime_ns)
 
 
-def scan(kb_dir: Path, known: dict[str, FileStat] | None = None) -> ScanResult:
+def scan(
+    kb_dir: Path,
+    known: dict[str, FileStat] | None = None,
+    *,
+    cache: Cache | None = None,
+    workers: int | None = None,
+) -> ScanResult:
     """Read every document under kb_dir; one bad file never stops the others.
 
     A missing folder is an error, not an empty knowledge base: treating it as empty would
     make a reload remove every document because of a typo in a path. Files whose size and
     modification time match `known` (relative path → stat) are listed as unchanged without
     being read: at tens of thousands of documents, reading them all is most of a reload.
+    PDFs, .doc and .xls are read in `workers` worker processes (OCR, LibreOffice), with
+    `cache` keeping those programs' results by content.
     """
     known = known or {}
     if not kb_dir.is_dir():
@@ -55,6 +66,7 @@ def scan(kb_dir: Path, known: dict[str, FileStat] | None = None) -> ScanResult:
         )
     result = ScanResult()
     seen: dict[str, Path] = {}
+    slow: list[tuple[Path, Path]] = []
     for path in sorted(kb_dir.rglob("*")):
         if not path.is_file() or path.name in DATA_FILES or path.name.startswith("."):
             continue
@@ -73,19 +85,38 @@ def scan(kb_dir: Path, known: dict[str, FileStat] | None = None) -> ScanResult:
                 seen[doc_id] = rel
                 result.unchanged.append(doc_id)
                 continue
+        if path.suffix.lower() in SLOW_SUFFIXES:
+            doc_id = doc_id_for(rel)
+            if doc_id in seen:
+                result.skipped.append(_duplicate(rel, seen[doc_id]))
+            else:
+                seen[doc_id] = rel
+                slow.append((path, rel))
+            continue
         try:
             doc = read_document(path, rel)
         except DocumentError as err:
             result.skipped.append(err)
             continue
         if doc.doc_id in seen:
-            result.skipped.append(
-                DocumentError(rel, f"trùng tên với {seen[doc.doc_id].as_posix()}, đổi tên tệp")
-            )
+            result.skipped.append(_duplicate(rel, seen[doc.doc_id]))
             continue
         seen[doc.doc_id] = rel
         result.documents.append(doc)
+    if slow:
+        from index.read_pool import read_in_workers
+
+        for read in read_in_workers(slow, cache, workers):
+            if isinstance(read, DocumentError):
+                result.skipped.append(read)
+            else:
+                result.documents.append(read)
+        result.documents.sort(key=lambda d: d.path)
     return result
+
+
+def _duplicate(rel: Path, other: Path) -> DocumentError:
+    return DocumentError(rel, f"trùng tên với {other.as_posix()}, đổi tên tệp")
 
 
 def doc_id_for(rel: Path) -> str:
@@ -93,7 +124,7 @@ def doc_id_for(rel: Path) -> str:
     return rel.with_suffix("").as_posix()
 
 
-def read_document(path: Path, rel: Path | None = None) -> Document:
+def read_document(path: Path, rel: Path | None = None, cache: Cache | None = None) -> Document:
     rel = rel or Path(path.name)
     stat = path.stat()
     size = stat.st_size
@@ -105,7 +136,7 @@ def read_document(path: Path, rel: Path | None = None) -> Document:
         )
     raw = path.read_bytes()
     suffix = path.suffix.lower()
-    read = read_file(raw, suffix, rel)
+    read = read_file(raw, suffix, rel, cache)
     blocks = [_normalized(b) for b in read.blocks]
     doc = structure(blocks)
     body, _ = passages_from_units("", doc.units)
@@ -129,17 +160,20 @@ def read_document(path: Path, rel: Path | None = None) -> Document:
         size=size,
         mtime_ns=stat.st_mtime_ns,
         units=doc.units,
+        ocr=read.ocr,
+        notes=read.notes,
     )
 
 
 def _normalized(block):
     """Display normalisation (NFC, odd spaces) of a block's text, before structure reads it."""
     if isinstance(block, TableRow):
-        return TableRow(tuple(normalize_text(c).strip() for c in block.cells), block.table)
+        cells = tuple(normalize_text(c).strip() for c in block.cells)
+        return TableRow(cells, block.table, block.ocr)
     if isinstance(block, Heading):
-        return Heading(normalize_text(block.text).strip(), block.level)
+        return Heading(normalize_text(block.text).strip(), block.level, block.ocr)
     assert isinstance(block, Paragraph)
-    return Paragraph(normalize_text(block.text).strip(), block.emphasis)
+    return Paragraph(normalize_text(block.text).strip(), block.emphasis, block.ocr)
 
 
 def first_date(text: str) -> str:

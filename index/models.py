@@ -20,6 +20,8 @@ class Document:
     size: int = 0  # bytes on disk and modification time: an unchanged file is not even read
     mtime_ns: int = 0
     units: tuple = ()  # index.structure.Unit: the blocks placed in their sections, in order
+    ocr: object = None  # index.blocks.OcrSummary when scanned pages were read by OCR
+    notes: tuple[str, ...] = ()  # what the reload report should say about this file
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Passage:
     path: tuple = ()  # the structure's Sections, outermost first (index.structure.Section)
     cells: tuple[tuple[str, str, str], ...] = ()  # a task-table row: (role, column name, text)
     context: str = ""  # indexed with the passage, not shown: document title, headings above it
+    ocr: bool = False  # read by OCR from a scanned page: the citation says "bản quét"
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,4 @@ class Hit:
     also_in: tuple[str, ...] = field(default=())  # titles of documents with a near-duplicate
     section: str = ""  # where the passage sits: "PHỤ LỤC › II. NHÓM TIỆN ÍCH … › 3"
     reference: str = ""  # the same, as a citation says it: "Phụ lục, mục II.3"
+    ocr: bool = False  # the passage was read by OCR from a scanned page

@@ -70,7 +70,8 @@ def passages_from_units(
             groups.append((unit, [span]))
             heading = None
             continue
-        if groups and groups[-1][0].kind == "paragraph" and groups[-1][0].path == unit.path:
+        last = groups[-1][0] if groups else None
+        if last and last.kind == "paragraph" and (last.path, last.ocr) == (unit.path, unit.ocr):
             groups[-1][1].append(span)
             continue
         spans = [heading, span] if heading is not None else [span]
@@ -92,6 +93,7 @@ def passages_from_units(
                     reference=path_reference(unit.path),
                     path=unit.path,
                     cells=unit.cells,
+                    ocr=unit.ocr,
                     context="\n".join(filter(None, (title, section_context(unit.path))))
                     if structured
                     else "",

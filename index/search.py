@@ -163,7 +163,7 @@ class SearchIndex:
         if missing:
             marks = ",".join("?" * len(missing))
             cursor = self.store.db().execute(
-                f"SELECT id, doc_id, ordinal, text, section, reference, context FROM passages"
+                f"SELECT id, doc_id, ordinal, text, section, reference, context, ocr FROM passages"
                 f" WHERE id IN ({marks})",
                 missing,
             )
@@ -172,7 +172,7 @@ class SearchIndex:
             for r in cursor:
                 row = {"id": r[0], "doc_id": r[1], "ordinal": r[2], "text": r[3],
                        "section": r[4] or "", "reference": r[5] or "",
-                       "context": r[6] or ""}  # fmt: skip
+                       "context": r[6] or "", "ocr": bool(r[7])}  # fmt: skip
                 found[r[0]] = self._row_cache[r[0]] = row
         return found
 
@@ -268,5 +268,5 @@ class SearchIndex:
             passage_id=row["id"], doc_id=row["doc_id"], ordinal=row["ordinal"], title=info.title,
             source=info.source, date=info.date, url=info.url, text=row["text"], snippet=snippet,
             marks=marks, score=round(score, 4), also_in=tuple(also),
-            section=row["section"], reference=row["reference"],
+            section=row["section"], reference=row["reference"], ocr=row["ocr"],
         )

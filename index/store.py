@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER,
     start INTEGER, "end" INTEGER, text TEXT, n_terms INTEGER, terms BLOB,
-    section TEXT DEFAULT '', reference TEXT DEFAULT '', context TEXT DEFAULT ''
+    section TEXT DEFAULT '', reference TEXT DEFAULT '', context TEXT DEFAULT '',
+    ocr INTEGER DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
 CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL);
@@ -113,3 +114,5 @@ def _add_missing_columns(db: sqlite_utils.Database) -> None:
     for name in ("section", "reference", "context"):
         if name not in have:
             db.execute(f"ALTER TABLE passages ADD COLUMN {name} TEXT DEFAULT ''")
+    if "ocr" not in have:  # read from a scanned page
+        db.execute("ALTER TABLE passages ADD COLUMN ocr INTEGER DEFAULT 0")

@@ -41,6 +41,7 @@ class Unit:
     text: str
     path: tuple[Section, ...]
     cells: tuple[tuple[str, str, str], ...] = ()  # a task-table row: (role, column name, text)
+    ocr: bool = False  # read from a scanned page
 
 
 @dataclass(frozen=True)
@@ -294,15 +295,15 @@ def structure(blocks: tuple[Block, ...] | list[Block]) -> Structured:
             continue
         signature = False
         if section is None:
-            units.append(Unit("paragraph", text, tuple(stack)))
+            units.append(Unit("paragraph", text, tuple(stack), ocr=block.ocr))
             continue
         while stack and stack[-1].rank >= section.rank:
             stack.pop()
         stack.append(section)
         if section.kind == "article" and section.title and not _is_title(section.title):
-            units.append(Unit("paragraph", text, tuple(stack)))  # "Điều 2. Quyết định này …"
+            units.append(Unit("paragraph", text, tuple(stack), ocr=block.ocr))  # "Điều 2. …"
         else:
-            units.append(Unit("heading", text, tuple(stack)))
+            units.append(Unit("heading", text, tuple(stack), ocr=block.ocr))
     return Structured(header, tuple(units))
 
 
@@ -397,10 +398,10 @@ def _row(
     path = context + ([group] if group else [])
     if header is None:
         text = " | ".join(c for c in dict.fromkeys(block.cells) if c)
-        units.append(Unit("row", text, tuple(path)))
+        units.append(Unit("row", text, tuple(path), ocr=block.ocr))
         return
     cells = row_cells(block.cells, header)
     stt = next((t for role, _, t in cells if role == "stt"), "")
     if stt and re.fullmatch(r"[\w.]{1,6}", stt):
         path.append(Section(stt, "row", stt.rstrip("."), "", _ROW_RANK))
-    units.append(Unit("row", row_text(cells), tuple(path), cells))
+    units.append(Unit("row", row_text(cells), tuple(path), cells, ocr=block.ocr))

@@ -72,3 +72,15 @@ def test_only_the_edited_documents_are_reanalysed(bench_run):
     _, data = bench_run
     size = data["sizes"][0]
     assert 0 < size["edited_analysed_passages"] < size["passages"] / 10
+
+
+@pytest.mark.slow
+def test_ocr_benchmark_runs_end_to_end(tmp_path):
+    from bench import ocr as bench_ocr
+
+    from format_docs import need_tesseract
+
+    need_tesseract()
+    out = tmp_path / "OCR.md"
+    assert bench_ocr.main(["--pages", "5", "--out", str(out)]) == 0
+    assert "reload from an empty store" in out.read_text(encoding="utf-8")

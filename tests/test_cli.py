@@ -43,6 +43,7 @@ def test_ask_json_prints_hits_with_citations(built, kb):
         "date",
         "doc",
         "section",
+        "ocr",
         "score",
     }
 

@@ -113,7 +113,8 @@ BAD_DOCUMENTS: dict[str, tuple[Callable[[], bytes], str]] = {
     ),
     "ban-quet.pdf": (blank_pdf, "không có lớp chữ"),
     "hong.pdf": (lambda: b"%PDF-1.7\n" + b"\x00rac" * 50, "không mở được tệp PDF"),
-    "bang-tinh.xlsx": (lambda: b"PK\x03\x04", "định dạng không hỗ trợ"),
+    "bang-tinh.xlsx": (lambda: b"PK\x03\x04", "không phải tệp Excel"),
+    "trinh-chieu.pptx": (lambda: b"PK\x03\x04", "định dạng không hỗ trợ"),
 }
 
 

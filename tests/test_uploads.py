@@ -73,3 +73,26 @@ def test_an_unreadable_pdf_upload_is_refused_with_the_reason(tmp_path):
             scanned_pdf(tmp_path / "s.pdf").read_bytes(), "telegram:1",
         )  # fmt: skip
     assert not (tmp_path / "kb" / "uploads" / "scan.pdf").exists()
+
+
+@pytest.mark.parametrize("name", ["danh-muc.xlsx", "ke-hoach.doc", "bang.xls"])
+def test_excel_and_word_97_uploads_are_accepted(name):
+    assert check_upload(name, 10) == name
+
+
+def test_an_uploaded_scan_is_recognised_once_for_the_check_and_the_reload(tmp_path):
+    from index.build import reload_store
+    from index.cache import Cache
+    from index.store import Store
+
+    from format_docs import need_tesseract, scanned_decision_pdf
+
+    need_tesseract()
+    scan = scanned_decision_pdf(tmp_path / "qd.pdf").read_bytes()
+    cache = Cache(tmp_path / "var" / "cache")
+    saved = save_upload(
+        tmp_path / "kb", tmp_path / "bk", "QĐ 15.pdf", scan, "telegram:1", cache=cache
+    )
+    assert saved.title.startswith("Quyết định 15/QĐ-UBND")
+    report = reload_store(tmp_path / "kb", Store(tmp_path / "var" / "de06.sqlite"), workers=1)
+    assert report.ocr[0][1].recognised == 0  # the check's recognition, taken from the cache

@@ -4,33 +4,38 @@ python-docx iterates the body in document order, so a task table sits between th
 it belongs to. Merged cells come back repeated (python-docx's `row.cells`), which is what a
 group row spanning the table looks like to the structure pass. The archive is checked
 before python-docx sees it: a zip bomb or a file that is not Word is refused by name.
+
+Numbers that Word generates (automatic heading and list numbering) are not in a paragraph's
+text; `docx_numbering` computes them from the numbering definitions, in document order, and
+they are put back in front of the text ("II. NHIỆM VỤ CỤ THỂ") as if the author had typed them.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import zipfile
 from pathlib import Path
 
 from index.blocks import Block, DocMeta, Heading, Paragraph, ReadResult, TableRow
 from index.errors import DocumentError
+from index.readers.archive import check_archive
+from index.readers.docx_numbering import Numberer
 
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # a .docx inflating past this is a zip bomb
 _HEADING_STYLE = re.compile(r"^(?:heading|tiêu đề|title)\s*(\d)?$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
 
 def read_docx(raw: bytes, rel: Path) -> ReadResult:
     document = open_docx(raw, rel)
+    numberer = Numberer(document)
     blocks: list[Block] = []
     tables = 0
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
             tables += 1
-            blocks.extend(_rows(item, tables))
+            blocks.extend(_rows(item, tables, numberer))
             continue
-        text = _clean(item.text)
+        text = _numbered(item, numberer)
         if not text:
             continue
         level = _heading_level(item)
@@ -45,15 +50,7 @@ def read_docx(raw: bytes, rel: Path) -> ReadResult:
 
 def open_docx(raw: bytes, rel: Path):
     """A python-docx Document, after checking the archive is a real, reasonable Word file."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-            if total > MAX_UNZIPPED_BYTES:
-                raise DocumentError(rel, "tệp .docx giải nén ra quá lớn (nghi là zip bomb), bỏ qua")
-            if "word/document.xml" not in archive.namelist():
-                raise DocumentError(rel, "tệp .docx thiếu nội dung Word (word/document.xml)")
-    except zipfile.BadZipFile as err:
-        raise DocumentError(rel, "tệp .docx hỏng hoặc không phải tệp Word thật") from err
+    check_archive(raw, rel, "word/document.xml", ".docx", "Word")
     import docx
 
     try:
@@ -62,11 +59,30 @@ def open_docx(raw: bytes, rel: Path):
         raise DocumentError(rel, f"không đọc được tệp .docx ({type(err).__name__})") from err
 
 
-def _rows(table, number: int) -> list[TableRow]:
+def _numbered(paragraph, numberer: Numberer, alone: bool = False) -> str:
+    """The paragraph's text with the number Word shows before it (counted even when empty).
+
+    `alone`: an empty paragraph still shows its number (an STT cell numbered by Word).
+    """
+    label = numberer.label(paragraph)
+    text = _clean(paragraph.text)
+    if label and (text or (alone and label != "-")):
+        return f"{label} {text}".strip()
+    return text
+
+
+def _rows(table, number: int, numberer: Numberer) -> list[TableRow]:
     out = []
+    read: dict = {}  # cell element → text: a merged cell repeats, its numbers count once
+
+    def cell_text(cell) -> str:
+        if cell._tc not in read:
+            read[cell._tc] = _clean(" ".join(_numbered(p, numberer, True) for p in cell.paragraphs))
+        return read[cell._tc]
+
     for row in table.rows:
         try:
-            cells = tuple(_clean(cell.text) for cell in row.cells)
+            cells = tuple(cell_text(cell) for cell in row.cells)
         except (ValueError, IndexError):  # a malformed grid: read the cells that exist
             cells = tuple(_clean(tc.xpath("string(.)")) for tc in row._tr.tc_lst)
         if any(cells):

@@ -6,18 +6,27 @@ split where a wide gap separates two columns (the issuer and the national motto 
 wrapped lines joined back into paragraphs, and running headers, footers and page numbers
 dropped. A table that continues on the next page is one table, its repeated header row
 dropped and a row cut by the page break joined back together.
+
+A page without a usable text layer (a scan: an image, next to no characters) is rendered and
+read by OCR (`index/readers/ocr.py`); its words, with their boxes, go through the same line,
+paragraph and table code as a text page's, so a mixed file reads each page the right way.
+Recognition is cached by the file's content: the same scan is never recognised twice.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.blocks import Block, DocMeta, Paragraph, ReadResult, TableRow
+from index.blocks import Block, DocMeta, OcrSummary, Paragraph, ReadResult, TableRow
+from index.cache import Cache, content_key
 from index.errors import DocumentError
+from index.readers import ocr
 
 _MARGIN_ZONE = 0.09  # share of the page height at the top and bottom where furniture lives
 _PAGE_NUMBER = re.compile(r"^(?:trang\s*)?[-–]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–]?$", re.I)
@@ -41,6 +50,7 @@ class _Line:
     bottom: float
     size: float
     bold: bool
+    ocr: bool = False
 
 
 @dataclass
@@ -48,6 +58,7 @@ class _Table:
     rows: list[list[str]]
     top: float
     bottom: float
+    ocr: bool = False
 
 
 @dataclass
@@ -56,20 +67,49 @@ class _Page:
     height: float
     items: list[_Line | _Table] = field(default_factory=list)
     chars: int = 0
+    scanned: bool = False  # no usable text layer: an image of text
 
 
-def read_pdf(raw: bytes, rel: Path) -> ReadResult:
+_SCAN_MAX_CHARS = 30  # a scan may carry a stamped page number or a portal's watermark
+_SCAN_MIN_IMAGE_SHARE = 0.3  # …over an image covering most of the page
+
+
+def read_pdf(raw: bytes, rel: Path, cache: Cache | None = None) -> ReadResult:
     pages, info = _open(raw, rel)
+    scanned = [i for i, p in enumerate(pages) if p.scanned]
+    summary, notes = None, []
+    if scanned:
+        why = ocr.missing()
+        if why and len(scanned) == len(pages):
+            raise DocumentError(
+                rel,
+                f"PDF là bản quét, không có lớp chữ, mà máy {why}; cài gói đó "
+                f"(sudo apt-get install {ocr.PACKAGES}) rồi nạp lại, hoặc dùng bản có chữ/.docx",
+            )
+        if why:
+            notes.append(f"{_pages_named(scanned)} là bản quét, chưa đọc được: máy {why}")
+        else:
+            summary, notes = _read_scans(raw, rel, pages, scanned, cache)
     if not any(p.chars for p in pages):
-        raise DocumentError(
-            rel,
-            "PDF không có lớp chữ (bản quét); cần bản PDF có chữ, bản .docx, "
-            "hoặc cài Tesseract để đọc bản quét",
-        )
+        if scanned:
+            raise DocumentError(
+                rel, "PDF là bản quét không có lớp chữ, và OCR không nhận ra chữ nào (bản quét "
+                "trống hoặc quá mờ?)"
+            )
+        raise DocumentError(rel, "PDF không có lớp chữ nào (tệp trống?)")
     _drop_furniture(pages)
     blocks = _blocks(pages)
     title = _SPACES.sub(" ", str(info.get("Title") or "")).strip()
-    return ReadResult(tuple(blocks), DocMeta(title="" if _PLACEHOLDER.search(title) else title))
+    return ReadResult(
+        tuple(blocks),
+        DocMeta(title="" if _PLACEHOLDER.search(title) else title),
+        ocr=summary,
+        notes=tuple(notes),
+    )
+
+
+def _pages_named(indices: list[int]) -> str:
+    return "trang " + ", ".join(str(i + 1) for i in indices)
 
 
 def _open(raw: bytes, rel: Path) -> tuple[list[_Page], dict]:
@@ -87,6 +127,10 @@ def _open(raw: bytes, rel: Path) -> tuple[list[_Page], dict]:
 
 def _page(page) -> _Page:
     out = _Page(float(page.width), float(page.height), chars=len(page.chars))
+    text = sum(1 for c in page.chars if not str(c.get("text", " ")).isspace())
+    if text < _SCAN_MAX_CHARS and _image_share(page) >= _SCAN_MIN_IMAGE_SHARE:
+        out.scanned, out.chars = True, 0
+        return out
     if not out.chars:
         return out
     tables = []
@@ -99,6 +143,118 @@ def _page(page) -> _Page:
     words = [w for w in words if not any(t.top - 1 <= _mid(w) <= t.bottom + 1 for t in tables)]
     out.items = sorted([*_lines(words), *tables], key=lambda i: (round(i.top), _x(i)))
     return out
+
+
+def _image_share(page) -> float:
+    area = float(page.width) * float(page.height) or 1.0
+    covered = 0.0
+    for image in page.images:
+        w = min(float(image["x1"]), float(page.width)) - max(float(image["x0"]), 0.0)
+        h = min(float(image["bottom"]), float(page.height)) - max(float(image["top"]), 0.0)
+        covered += max(w, 0.0) * max(h, 0.0)
+    return covered / area
+
+
+def _read_scans(
+    raw: bytes, rel: Path, pages: list[_Page], scanned: list[int], cache: Cache | None
+) -> tuple[OcrSummary, list[str]]:
+    """OCR the scanned pages (or take them from the cache) and lay their words out as lines."""
+    records, recognised, seconds = _recognise(raw, rel, scanned, cache)
+    notes, low, confidences = [], [], []
+    for i in scanned:
+        record = records[i]
+        page = pages[i]
+        page.items, page.chars = _scan_items(record, page)
+        if not record["words"]:
+            notes.append(f"trang {i + 1}: bản quét không nhận ra chữ nào")
+            continue
+        confidences.append((record["confidence"], len(record["words"])))
+        if record["confidence"] < ocr.CONFIDENCE_FLOOR:
+            low.append((i + 1, record["confidence"]))
+    words = sum(n for _, n in confidences) or 1
+    mean = sum(c * n for c, n in confidences) / words
+    summary = OcrSummary(
+        pages=tuple(i + 1 for i in scanned),
+        confidence=round(mean, 1),
+        low=tuple(low),
+        recognised=recognised,
+        seconds=round(seconds, 2),
+    )
+    return summary, notes
+
+
+def _recognise(
+    raw: bytes, rel: Path, indices: list[int], cache: Cache | None
+) -> tuple[dict[int, dict], int, float]:
+    """Each scanned page's OCR record, from the cache when this file was recognised before."""
+    key = content_key(raw, *ocr.settings())
+    cached = cache.get("ocr", key, ".json") if cache else None
+    records: dict[int, dict] = {}
+    if cached:
+        try:
+            records = {int(k): v for k, v in json.loads(cached).items()}
+        except (ValueError, AttributeError):
+            records = {}
+    todo = [i for i in indices if i not in records]
+    started = time.perf_counter()
+    if todo:
+        import pypdfium2
+        import pytesseract
+
+        document = pypdfium2.PdfDocument(raw)
+        try:
+            for i in todo:
+                image = document[i].render(scale=ocr.DPI / 72, grayscale=True).to_pil()
+                try:
+                    records[i] = ocr.recognise(image)
+                except (RuntimeError, pytesseract.TesseractError) as err:
+                    raise DocumentError(
+                        rel,
+                        f"trang {i + 1}: Tesseract không đọc xong bản quét "
+                        f"(quá {ocr.PAGE_SECONDS} giây hoặc lỗi: {str(err)[:80]})",
+                    ) from err
+        finally:
+            document.close()
+        if cache:
+            cache.put("ocr", key, json.dumps(records, ensure_ascii=False).encode(), ".json")
+    return records, len(todo), time.perf_counter() - started if todo else 0.0
+
+
+def _scan_items(record: dict, page: _Page) -> tuple[list[_Line | _Table], int]:
+    """A page's OCR words as the same lines and tables a text page gives, in points."""
+    scale = page.width / record["width"] if record["width"] else 72 / ocr.DPI
+    words = record["words"]
+    tables: list[_Table] = []
+    used: set[int] = set()
+    for grid in record["grids"]:
+        rows, placed = ocr.cells_of(grid, words)
+        rows = [[_clean(c) for c in row] for row in rows]
+        rows = [r for r in rows if any(r)]
+        if rows and max(len(r) for r in rows) >= 2:
+            used |= placed
+            tables.append(
+                _Table(rows, grid["rows"][0] * scale, grid["rows"][-1] * scale, ocr=True)
+            )
+    boxes: dict[str, list[float]] = {}
+    for w in words:
+        box = boxes.setdefault(w[6], [w[2], w[4]])
+        box[0], box[1] = min(box[0], w[2]), max(box[1], w[4])
+    heights = sorted(b - t for t, b in boxes.values()) or [1.0]
+    usual = heights[len(heights) // 2]
+    free = []
+    for i, w in enumerate(words):
+        if i in used:
+            continue
+        top, bottom = boxes[w[6]]
+        height = bottom - top
+        size = usual if abs(height - usual) <= 0.3 * usual else height  # one size for body text
+        free.append({
+            "text": w[0], "x0": w[1] * scale, "x1": w[3] * scale, "top": top * scale,
+            "bottom": bottom * scale, "size": round(size * scale, 1), "fontname": "", "ocr": True,
+        })  # fmt: skip
+    items: list[_Line | _Table] = [*_lines(free), *tables]
+    items.sort(key=lambda i: (round(i.top), _x(i)))
+    return items, sum(len(w[0]) for w in words)
 
 
 def _mid(word: dict) -> float:
@@ -145,6 +301,7 @@ def _line(words: list[dict]) -> _Line:
         bottom=max(float(w["bottom"]) for w in words),
         size=sizes.most_common(1)[0][0],
         bold=bold >= 0.8 * letters,
+        ocr=bool(words[0].get("ocr")),
     )
 
 
@@ -186,7 +343,13 @@ def _blocks(pages: list[_Page]) -> list[Block]:
 
     def flush() -> None:
         if para:
-            blocks.append(Paragraph(" ".join(ln.text for ln in para), emphasis=para[0].bold))
+            blocks.append(
+                Paragraph(
+                    " ".join(ln.text for ln in para),
+                    emphasis=para[0].bold,
+                    ocr=any(ln.ocr for ln in para),
+                )
+            )
             para.clear()
 
     body = _body_size(pages)
@@ -207,7 +370,7 @@ def _blocks(pages: list[_Page]) -> list[Block]:
                 else:
                     table_no += 1
                     last_table = item.rows
-                blocks.extend(TableRow(tuple(r), table_no) for r in rows)
+                blocks.extend(TableRow(tuple(r), table_no, ocr=item.ocr) for r in rows)
                 first_on_page = False
                 continue
             if para and not _same_paragraph(para[-1], item, body, first_on_page):
@@ -265,7 +428,7 @@ def _continue(
         for i, extra in enumerate(rows[0]):
             if i < len(cells) and extra:
                 cells[i] = f"{cells[i]} {extra}".strip()
-        blocks.append(TableRow(tuple(cells), number))
+        blocks.append(TableRow(tuple(cells), number, ocr=prev.ocr))
         rows = rows[1:]
     return rows
 
