@@ -103,10 +103,10 @@ async def test_a_store_folder_that_cannot_be_created_fails(site: Path) -> None:
 
 async def test_files_that_would_be_skipped_are_named_with_their_reason(site: Path) -> None:
     (site / "knowledge" / "bao-cao.pdf").write_bytes(b"%PDF-1.4 not really")
-    (site / "knowledge" / "bang-tinh.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (site / "knowledge" / "bang-tinh.ods").write_bytes(b"PK\x03\x04")
     check = by_name(await diagnose())["documents"]
     assert not check.ok
-    assert "bao-cao.pdf" in check.summary and "bang-tinh.xls" in check.summary
+    assert "bao-cao.pdf" in check.summary and "bang-tinh.ods" in check.summary
     assert "định dạng không hỗ trợ" in check.summary
 
 
