@@ -20,10 +20,10 @@ import yaml
 
 from index.cache import Cache
 from index.errors import DocumentError, UploadRejected
-from index.ingest import first_date
 from index.normalize import fold, normalize_text
 from index.read_pool import read_bytes_in_worker
 from index.readers import SLOW_SUFFIXES, SUFFIXES, decode_text, read_file, supported
+from index.readers.text import first_date
 from index.structure import structure
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

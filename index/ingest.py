@@ -12,9 +12,7 @@ The curated data files (abbreviations, stop words) live beside them and are not 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from index.blocks import Heading, Paragraph, TableRow
@@ -25,12 +23,12 @@ from index.normalize import normalize_text
 from index.passages import passages_from_units
 from index.readers import SLOW_SUFFIXES, read_file, supported
 from index.readers import SUFFIXES as DOCUMENT_SUFFIXES
+from index.readers.text import first_date
 from index.structure import structure
 
 DATA_FILES = {"abbreviations.tsv", "stopwords.txt", "synonyms.tsv", "README.md"}
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
-_DATE_DMY = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
 
 
 @dataclass
@@ -174,23 +172,6 @@ def _normalized(block):
         return Heading(normalize_text(block.text).strip(), block.level, block.ocr)
     assert isinstance(block, Paragraph)
     return Paragraph(normalize_text(block.text).strip(), block.emphasis, block.ocr)
-
-
-def first_date(text: str) -> str:
-    """The first full date in the text: for .txt files, usually the dateline."""
-    for found in _DATE_DMY.finditer(text[:5000]):
-        d, m, y = int(found[1]), int(found[2]), int(found[3])
-        if _valid(y, m, d):
-            return date(y, m, d).isoformat()
-    return ""
-
-
-def _valid(y: int, m: int, d: int) -> bool:
-    try:
-        date(y, m, d)
-    except ValueError:
-        return False
-    return 1900 < y < 2200
 
 
 def _first_line(body: str) -> str:

@@ -138,6 +138,18 @@ def _meta_date(value: object, rel: Path) -> str:
     raise DocumentError(rel, f"ngày '{text}' không đúng dạng YYYY-MM-DD")
 
 
+def first_date(text: str) -> str:
+    """The first full date in the text: for .txt files, usually the dateline."""
+    for found in _DATELINE.finditer(text[:5000]):
+        d, m, y = int(found[1]), int(found[2]), int(found[3])
+        if _valid(y, m, d):
+            return date(y, m, d).isoformat()
+    return ""
+
+
+_DATELINE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+
+
 def _valid(y: int, m: int, d: int) -> bool:
     try:
         date(y, m, d)
