@@ -72,3 +72,11 @@ def test_only_the_edited_documents_are_reanalysed(bench_run):
     _, data = bench_run
     size = data["sizes"][0]
     assert 0 < size["edited_analysed_passages"] < size["passages"] / 10
+
+
+def test_the_charts_and_calendar_of_200_deadlines_are_measured(bench_run):
+    text, data = bench_run
+    pictures = data["pictures"]
+    assert pictures["deadlines"] == 200 and pictures["markers"] >= 200
+    assert pictures["timeline_s"] > 0 and pictures["empty_figure_s"] > 0  # baseline, same run
+    assert "Pictures and calendars (200 deadlines" in text
