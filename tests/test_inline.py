@@ -108,7 +108,8 @@ def test_queries_still_waiting_are_logged_at_shutdown(conv: Conversation) -> Non
 async def fake(
     fake_telegram: FakeTelegram, telegram_conv: Conversation
 ) -> AsyncIterator[FakeTelegram]:
-    async with running(fake_telegram.application(telegram_conv), poll_timeout=5):
+    inline = InlineAnswers(telegram_conv, per_minute=5)
+    async with running(fake_telegram.application(telegram_conv, inline=inline), poll_timeout=5):
         yield fake_telegram
 
 
@@ -141,6 +142,15 @@ async def test_inline_off_topic_query_gets_the_help_text(fake: FakeTelegram) -> 
     (only,) = answer.results
     assert only.title.startswith("Chưa tìm thấy")
     assert f"@{fake.bot_user['username']} câu hỏi" in only.text
+
+
+async def test_a_fast_typist_gets_a_button_instead_of_results(fake: FakeTelegram) -> None:
+    for i in range(5):  # the limit of this bot: five queries a minute
+        await ask_inline(fake, f"căn cước {i}")
+    limited = await ask_inline(fake, "căn cước")
+    assert fake.errors == []
+    assert limited.results == [] and limited.is_personal and limited.cache_time == 0
+    assert limited.button == {"text": RATE_LIMITED, "start_parameter": "help"}
 
 
 async def test_the_bot_asks_telegram_for_inline_queries(fake: FakeTelegram) -> None:

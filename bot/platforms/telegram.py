@@ -99,10 +99,12 @@ def build_application(
     base_file_url: str | None = None,
     rate_limiter: bool = True,
     health: Health | None = None,
+    inline: InlineAnswers | None = None,
 ) -> Application:
     """An application wired to `conv`, not yet started (see `running`).
 
-    `health` (one is made when not given) learns of every successful getUpdates.
+    `health` (one is made when not given) learns of every successful getUpdates; `inline`
+    answers inline queries (one with the conversation's limits when not given).
     """
     logsafe.install(token)
     health = health or Health(PLATFORM)
@@ -123,7 +125,7 @@ def build_application(
     app = builder.build()
     app.bot_data[_CONV] = conv
     app.bot_data[_HEALTH] = health
-    app.bot_data[_INLINE] = InlineAnswers(conv)
+    app.bot_data[_INLINE] = inline or InlineAnswers(conv)
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_text))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, on_document))
     app.add_handler(CallbackQueryHandler(on_button))
