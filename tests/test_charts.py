@@ -10,6 +10,8 @@ the font.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import warnings
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -178,8 +180,8 @@ def test_the_timeline_is_not_blank_and_overdue_has_its_own_colour(timeline_png: 
     image = png(timeline_png)
     white = share_near(image, "#ffffff", 8)
     assert white < 0.97  # something is drawn
-    assert share_near(image, charts._STYLE["overdue"][0], 30) > 0.0002
-    assert share_near(image, charts._STYLE["upcoming"][0], 30) > 0.0002
+    assert share_near(image, charts.STYLE["overdue"][0], 30) > 0.0002
+    assert share_near(image, charts.STYLE["upcoming"][0], 30) > 0.0002
 
 
 def test_vietnamese_text_is_drawn_with_every_glyph(records) -> None:
@@ -192,8 +194,7 @@ def test_vietnamese_text_is_drawn_with_every_glyph(records) -> None:
 def test_the_glyph_check_would_catch_a_font_without_vietnamese(
     records, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(charts._RC, "font.family", "cmr10")  # TeX's font: no Vietnamese
-    monkeypatch.setitem(charts._RC, "axes.formatter.use_mathtext", True)
+    monkeypatch.setattr(charts, "FONT", "cmr10")  # TeX's font: no Vietnamese
     with pytest.warns(UserWarning, match="missing from font"):
         charts.render_timeline(pictures.timeline(records, TODAY, ""))
 
@@ -287,3 +288,14 @@ def test_stats_without_questions_sends_no_empty_chart(tmp_path: Path) -> None:
         assert say(conv, "/stats", user=ADMIN).files == ()
     finally:
         conv.close()
+
+
+def test_the_bot_starts_without_loading_matplotlib_or_icalendar() -> None:
+    """They cost ~30 MB and most of a second; only a chart or a calendar needs them."""
+    probe = (
+        "import sys, bot.core, bot.platforms.telegram, bot.platforms.http\n"
+        "print(sorted(m for m in ('matplotlib', 'icalendar') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -3,7 +3,8 @@
 Outlook, Google Calendar and the phone's calendar import this file or subscribe to it
 (bot/platforms/http.py serves it as a feed). The core decides what each event says
 (`CalendarEvent`); this module only maps it to the format, through the `icalendar`
-library, which escapes, folds lines at 75 octets and ends them with CRLF as the RFC asks.
+library, which escapes, folds lines at 75 octets and ends them with CRLF as the RFC asks. It
+is imported when a calendar is first made, not at start (every `de06` command would pay).
 
 Two properties matter to the people who import it:
 - **Stable UIDs.** A UID is a hash of the deadline's reload-stable key, so importing the file
@@ -18,10 +19,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-from icalendar import Alarm, Calendar, Event, vDuration
+from typing import TYPE_CHECKING
 
 from index.deadlines import Recurrence, next_occurrence
+
+if TYPE_CHECKING:
+    import icalendar
 
 __all__ = ["CalendarAlarm", "CalendarEvent", "CalendarInfo", "event_uid", "rrule", "render_ics"]
 
@@ -94,8 +97,8 @@ def rrule(rule: Recurrence) -> dict[str, object]:
     return out
 
 
-def _alarm(alarm: CalendarAlarm) -> Alarm:
-    valarm = Alarm()
+def _alarm(ical: icalendar, alarm: CalendarAlarm) -> icalendar.Alarm:
+    valarm = ical.Alarm()
     valarm.add("action", "DISPLAY")
     valarm.add("description", alarm.text)
     # relative to the day's start (00:00): the day before at 09:00 is -PT15H
@@ -103,8 +106,8 @@ def _alarm(alarm: CalendarAlarm) -> Alarm:
     return valarm
 
 
-def _event(item: CalendarEvent, stamp: datetime) -> Event:
-    event = Event()
+def _event(ical: icalendar, item: CalendarEvent, stamp: datetime) -> icalendar.Event:
+    event = ical.Event()
     event.add("uid", event_uid(item.key))
     event.add("dtstamp", stamp)
     start = item.day
@@ -122,13 +125,15 @@ def _event(item: CalendarEvent, stamp: datetime) -> Event:
         event.add("url", item.url)
     event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
     for alarm in item.alarms:
-        event.add_component(_alarm(alarm))
+        event.add_component(_alarm(ical, alarm))
     return event
 
 
 def render_ics(events: Iterable[CalendarEvent], info: CalendarInfo) -> bytes:
     """The whole calendar as UTF-8 bytes with CRLF line ends, ready to send or serve."""
-    cal = Calendar()
+    import icalendar as ical
+
+    cal = ical.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
@@ -136,7 +141,7 @@ def render_ics(events: Iterable[CalendarEvent], info: CalendarInfo) -> bytes:
     cal.add("x-wr-calname", info.name)
     cal.add("x-wr-caldesc", info.description)
     cal.add("refresh-interval", info.refresh, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", vDuration(info.refresh))  # Outlook's name for the same
+    cal.add("x-published-ttl", ical.vDuration(info.refresh))  # Outlook's name for the same
     for item in events:
-        cal.add_component(_event(item, info.stamp))
+        cal.add_component(_event(ical, item, info.stamp))
     return cal.to_ical()
