@@ -4,7 +4,7 @@ A chart is rendered in the core's worker thread while the person waits, so a who
 timeline must take well under a second. The baseline, measured in the same process, is
 matplotlib drawing an empty figure of the same size to PNG: the cost no chart can go under,
 so the difference is what the timeline itself costs. Runs in a fresh process (see
-`bench.run`), so the first render also shows the one-time cost of loading the fonts.
+`bench.run`), so the first render also shows the one-time cost of importing matplotlib.
 """
 
 from __future__ import annotations

@@ -227,7 +227,7 @@ def render_text(r: dict | None) -> str:
         f"Pictures and calendars ({r['deadlines']} deadlines: {r['markers']} markers in "
         f"{r['lanes']} lanes): timeline layout + PNG **{total * 1000:.0f} ms**{ok} "
         f"(target < {r['target_s']:g} s; first render in a fresh process "
-        f"{r['first_timeline_s'] * 1000:.0f} ms, fonts loaded), baseline empty figure of the "
+        f"{r['first_timeline_s'] * 1000:.0f} ms: imports matplotlib), baseline empty figure of the "
         f"same size {r['empty_figure_s'] * 1000:.0f} ms; PNG {r['png_kb']:.0f} KB; "
         f".ics of every deadline {r['ics_s'] * 1000:.0f} ms; /stats chart "
         f"{r['stats_chart_s'] * 1000:.0f} ms (medians of {r['runs']}).\n"
