@@ -191,6 +191,7 @@ def test_vietnamese_text_is_drawn_with_every_glyph(records) -> None:
         charts.render_timeline(t)
 
 
+@pytest.mark.filterwarnings("ignore:cmr10 font should ideally be used with mathtext")
 def test_the_glyph_check_would_catch_a_font_without_vietnamese(
     records, monkeypatch: pytest.MonkeyPatch
 ) -> None:
