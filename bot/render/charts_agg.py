@@ -158,6 +158,8 @@ def _shifted(ax, points: float):
 
 
 def timeline_png(t: Timeline) -> bytes:
+    """Bands top to bottom, one per lane, alternately shaded so a row is easy to follow
+    across a phone screen; the height grows with the lanes, the width never does."""
     lanes = max(1, len(t.lanes))
     height = TOP_IN + BOTTOM_IN + LANE_IN * lanes
     with _LOCK, rc_context(_rc()):
@@ -266,6 +268,7 @@ def timeline_png(t: Timeline) -> bytes:
 
 
 def daily_bars_png(chart: DailyBars) -> bytes:
+    """Stacked bars, one per day, every day present (a quiet day is a visible zero)."""
     height = 4.6
     with _LOCK, rc_context(_rc()):
         fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
