@@ -4,7 +4,8 @@ Usage: python -m bench.run --passages 1000,10000,100000 [--questions 1000] [--js
        [--out bench/RESULTS.md] [--no-telegram]
 
 Every size is measured in a fresh subprocess (so peak RSS is per size) and its naive
-baseline in another; the Telegram adapter's throughput is measured once, last.
+baseline in another; the Telegram adapter's throughput is measured once, then the charts
+and calendar of 200 deadlines (bench/render.py), each in a fresh process too.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--telegram-messages", type=int, default=2000)
     p.add_argument("--work", type=Path, help="keep the generated data here (default: temp)")
     # Internal: one measurement in this process, result as JSON into a file.
-    p.add_argument("--_job", choices=("size", "baseline", "telegram"), help=argparse.SUPPRESS)
+    p.add_argument(
+        "--_job", choices=("size", "baseline", "telegram", "render"), help=argparse.SUPPRESS
+    )
     p.add_argument("--_n", type=int, help=argparse.SUPPRESS)
     p.add_argument("--_dir", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--_result", type=Path, help=argparse.SUPPRESS)
@@ -58,6 +61,10 @@ def run_job(args: argparse.Namespace) -> None:
         from bench.measure import as_dict, measure_baseline
 
         data = as_dict(measure_baseline(args._dir, args.questions))
+    elif args._job == "render":
+        from bench.render import measure_render
+
+        data = measure_render(args._n)
     else:
         from bench.telegram_throughput import measure_telegram
 
@@ -211,7 +218,25 @@ def telegram_text(tg: dict | None) -> str:
     )
 
 
-def report(mach: dict, results: list[dict], tg: dict | None, questions: int) -> str:
+def render_text(r: dict | None) -> str:
+    if not r:
+        return "Pictures and calendars: not measured.\n"
+    total = r["layout_s"] + r["timeline_s"]
+    ok = "" if total < r["target_s"] else " ✗"
+    return (
+        f"Pictures and calendars ({r['deadlines']} deadlines: {r['markers']} markers in "
+        f"{r['lanes']} lanes): timeline layout + PNG **{total * 1000:.0f} ms**{ok} "
+        f"(target < {r['target_s']:g} s; first render in a fresh process "
+        f"{r['first_timeline_s'] * 1000:.0f} ms: imports matplotlib), baseline empty figure of the "
+        f"same size {r['empty_figure_s'] * 1000:.0f} ms; PNG {r['png_kb']:.0f} KB; "
+        f".ics of every deadline {r['ics_s'] * 1000:.0f} ms; /stats chart "
+        f"{r['stats_chart_s'] * 1000:.0f} ms (medians of {r['runs']}).\n"
+    )
+
+
+def report(
+    mach: dict, results: list[dict], tg: dict | None, questions: int, pictures: dict | None = None
+) -> str:
     kinds = results[0]["by_kind"] if results else {}
     mix = ", ".join(f"{k} {v['n']}" for k, v in kinds.items())
     return (
@@ -233,6 +258,8 @@ def report(mach: dict, results: list[dict], tg: dict | None, questions: int) -> 
         + table(results)
         + "\n"
         + telegram_text(tg)
+        + "\n"
+        + render_text(pictures)
     )
 
 
@@ -259,12 +286,15 @@ def main(argv: list[str] | None = None) -> int:
             work = root / "telegram"
             work.mkdir(parents=True, exist_ok=True)
             tg = _subprocess("telegram", args.telegram_messages, work, args.questions)
+        print("… charts and calendar of 200 deadlines", file=sys.stderr)
+        pictures = _subprocess("render", 200, root, args.questions)
     mach = machine()
-    text = report(mach, results, tg, args.questions)
+    text = report(mach, results, tg, args.questions, pictures)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     if args.json:
-        print(json.dumps({"machine": mach, "sizes": results, "telegram": tg}, indent=1))
+        data = {"machine": mach, "sizes": results, "telegram": tg, "pictures": pictures}
+        print(json.dumps(data, indent=1))
     else:
         print(text)
     return 0

@@ -64,7 +64,11 @@ def _parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="kể cả các hạn đã qua và nhiệm vụ thường xuyên"
     )
     s.add_argument("--today", type=date.fromisoformat, default=None)
-    s.add_argument("--json", action="store_true")
+    shape = s.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument(
+        "--ics", action="store_true", help="tệp lịch iCalendar (RFC 5545) ra stdout"
+    )
     s.set_defaults(func=cmd_deadline)
 
     s = sub.add_parser("eval", help="đo chất lượng tìm kiếm trên tệp câu hỏi .jsonl")
@@ -185,7 +189,14 @@ def cmd_deadline(args) -> int:
     conv = _open(args, args.today)
     try:
         today = conv.today()
-        if args.json:
+        if args.ics:
+            from bot.calendar_chat import calendar_file
+
+            words = (["all"] if args.all else []) + args.words
+            cal = calendar_file(conv.snapshot.deadlines, today, " ".join(words))
+            sys.stdout.buffer.write(cal.data)
+            sys.stdout.flush()
+        elif args.json:
             data = deadline_chat.deadlines_json(
                 conv.snapshot.deadlines, today, args.all, args.words
             )

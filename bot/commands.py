@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot import deadline_chat, messages
+from bot import calendar_chat, deadline_chat, messages, pictures
 from bot.answer_view import passage_blocks, vn_date
 from bot.messages import info
 from bot.models import Block, Incoming, Reply, ReplyKind, Run, Style
@@ -100,7 +100,23 @@ def cmd_feedback(conv: Conversation, msg: Incoming, args: str) -> Reply:
 
 
 def cmd_deadline(conv: Conversation, msg: Incoming, args: str) -> Reply:
+    chart, args = deadline_chat.chart_args(args)
+    if chart:
+        return pictures.timeline_reply(
+            conv.snapshot.deadlines, conv.today(), args, platform=msg.platform
+        )
     return deadline_chat.deadline_reply(conv.snapshot.deadlines, conv.today(), args)
+
+
+def cmd_calendar(conv: Conversation, msg: Incoming, args: str) -> Reply:
+    return calendar_chat.calendar_reply(
+        conv.snapshot.deadlines,
+        conv.today(),
+        args,
+        platform=msg.platform,
+        public_url=conv.settings.public_url,
+        token=conv.settings.calendar_token,
+    )
 
 
 def cmd_subscribe(conv: Conversation, msg: Incoming, args: str) -> Reply:
@@ -212,7 +228,9 @@ def cmd_stats(conv: Conversation, msg: Incoming, args: str) -> Reply:
             Run(f"\n{i}. {q[:120]} — {n} lần") for i, (q, n) in enumerate(stats.top_unanswered, 1)
         ]
         blocks.append(tuple(top))
-    return Reply(ReplyKind.INFO, blocks)
+    month = read_stats(conv.store, conv.today(), days=pictures.STATS_DAYS)
+    files = pictures.stats_picture(month, conv.today(), msg.platform)
+    return Reply(ReplyKind.INFO, blocks, files=files)
 
 
 COMMANDS: dict[str, Command] = {
@@ -222,9 +240,15 @@ COMMANDS: dict[str, Command] = {
         Command("help", "hướng dẫn, ví dụ câu hỏi và các lệnh", cmd_help, aliases=("huongdan",)),
         Command(
             "deadline",
-            "các hạn sắp tới; /deadline all, lọc: /deadline Bộ Tư pháp, /deadline 2024",
+            "các hạn sắp tới; /deadline all, lọc: /deadline Bộ Tư pháp; /deadline bieudo",
             cmd_deadline,
             aliases=("han",),
+        ),
+        Command(
+            "lich",
+            "tệp lịch .ics các hạn cho Outlook, Google Calendar, điện thoại (có thể kèm từ lọc)",
+            cmd_calendar,
+            aliases=("calendar",),
         ),
         Command(
             "subscribe",

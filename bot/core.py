@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from bot import commands, deadline_chat, messages, metrics, reminders
+from bot import commands, deadline_chat, logsafe, messages, metrics, reminders
 from bot.answer_view import hit_block
 from bot.commands import HITS_PER_ANSWER
 from bot.messages import info, refused
@@ -74,6 +74,7 @@ class Session:
 class Conversation:
     def __init__(self, settings: Settings, store: Store, snapshot: Snapshot) -> None:
         self.settings = settings
+        logsafe.install(settings.calendar_token)  # the feed's address is a secret too
         self.store = store
         self._snapshot = snapshot
         self.querylog = QueryLog(store)

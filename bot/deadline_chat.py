@@ -41,11 +41,17 @@ __all__ = [
     "ongoing_count",
     "deadline_reply",
     "deadlines_json",
+    "short_task",
+    "chart_args",
+    "fitting",
+    "CHART_LABEL",
     "is_timing_question",
     "timing_matches",
 ]
 
 MAX_LISTED = 15
+CHART_LABEL = "📊 Biểu đồ"
+MAX_ACTION_BYTES = 64  # a button's command must fit Telegram's callback data; longer: no button
 MAX_ONGOING = 10
 ONGOING_GROUP = "Nhiệm vụ thường xuyên"
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -210,7 +216,41 @@ def ongoing_count(records: Iterable[DeadlineRecord], words: Sequence[str]) -> in
     return sum(1 for r in records if r.kind == "ongoing" and (not words or matches(r, words)))
 
 
+_CHART_WORDS = {"bieudo", "chart", "timeline"}
+
+
+def chart_args(args: str) -> tuple[bool, str]:
+    """`/deadline bieudo Sở Tư pháp` → (True, "Sở Tư pháp"); "biểu đồ" in two words too."""
+    words = args.split()
+    folded = [fold(w).lower() for w in words[:2]]
+    if folded[:1] and folded[0] in _CHART_WORDS:
+        return True, " ".join(words[1:])
+    if folded == ["bieu", "do"]:
+        return True, " ".join(words[2:])
+    return False, args
+
+
+def fitting(*actions: Action) -> list[Action]:
+    """The actions whose command fits a button (a long filter would not): the others are
+    left out rather than sent to be dropped by the platform."""
+    return [a for a in actions if len(a.command.encode()) <= MAX_ACTION_BYTES]
+
+
 # --- wording ----------------------------------------------------------------------------------
+
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[a-zđ][)]|[-–•+*])\s+", re.I)
+
+
+def short_task(text: str, limit: int = 60) -> str:
+    """The task cut to `limit` characters at a word boundary, without its list numbering:
+    what fits a calendar entry's title or a label on a chart."""
+    task = " ".join(_NUMBERING.sub("", text, count=1).split()).rstrip(" .;,:")
+    if len(task) <= limit:
+        return task
+    cut = task[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" .;,:-–") + "…"
 
 
 def _day(d: date) -> str:
@@ -340,6 +380,8 @@ def deadline_reply(records: Sequence[DeadlineRecord], today: date, args: str) ->
         )
     actions = [] if include_past else [Action("Xem cả hạn đã qua", all_cmd)]
     actions.append(Action("Nhắc tôi trước hạn", f"/subscribe {query}".strip()))
+    if listed:
+        actions += fitting(Action(CHART_LABEL, f"/deadline bieudo {args.strip()}".strip()))
     if not listed:
         return Reply(ReplyKind.INFO, [_empty(records, today, include_past, query)], actions, hint)
     dated = [x for x in listed if x.status != "ongoing"]

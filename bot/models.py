@@ -50,6 +50,20 @@ class Action:
     command: str  # a core command, e.g. "/xem 1", "/them", "/danhgia 42 tot"
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply: a document (.ics, .docx) or a picture (a chart PNG)."""
+
+    name: str  # file name shown to the user, e.g. "han-de-an-06.ics"
+    media_type: str  # "text/calendar", "image/png", …
+    data: bytes
+    caption: str = ""
+
+    @property
+    def is_picture(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
 class ReplyKind(StrEnum):
     ANSWER = "answer"
     NOT_FOUND = "not_found"
@@ -68,6 +82,7 @@ class Reply:
     hint: Block = ()  # the plain-text stand-in for actions on platforms without buttons
     hit_ids: tuple[int, ...] = ()
     query_id: int | None = None
+    files: tuple[Attachment, ...] = ()
 
     @property
     def plain(self) -> str:

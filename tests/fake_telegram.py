@@ -4,9 +4,11 @@ It speaks real HTTP to the real python-telegram-bot stack (long polling included
 everything the bot sent, and is *stricter* than Telegram where that catches our bugs: every
 HTML message is parsed with Telegram's rules and rejected with a 400 (recorded in `errors`)
 when a tag, an entity or a length is wrong. Tests queue updates built with the helpers
-(`private_text`, `group_text`, `reply_to_bot`, `callback_query`, `document`) and wait for the
-bot's messages with `wait_for_messages`. Faults (429 with retry_after, 500, slow answers) are
-injected per method with `fail_next` / `delay_next`.
+(`private_text`, `group_text`, `reply_to_bot`, `callback_query`, `document`, `inline_query`)
+and wait for the bot's messages with `wait_for_messages` (photos and documents it sends are
+in `files`, inline answers in `inline_answers`, each checked as strictly as messages).
+Faults (429 with retry_after, 500, slow answers) are injected per method with `fail_next` /
+`delay_next`.
 
 Usage::
 
@@ -18,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import json
 import re
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from PIL import Image, UnidentifiedImageError
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly-xyzXYZ0123456789"
 BOT_ID = 123456789
@@ -35,6 +39,9 @@ BOT_USERNAME = "de06_test_bot"
 ADMIN_ID = 42  # the admin user the Telegram test fixtures configure
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
+CAPTION_LIMIT = 1024
+INLINE_RESULTS_LIMIT = 50
+PHOTO_BYTES_LIMIT = 10 * 1024 * 1024
 
 Json = dict[str, Any]
 
@@ -186,6 +193,49 @@ class Sent:
 
 
 @dataclass
+class Upload:
+    """A file part of a multipart request (sendPhoto, sendDocument)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class SentFile:
+    """A photo or document the bot sent."""
+
+    method: str  # "sendphoto" | "senddocument"
+    chat_id: int
+    message_id: int
+    filename: str
+    content_type: str
+    data: bytes
+    caption: str  # as the user sees it
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+    reply_to: int | None = None
+
+
+@dataclass
+class InlineArticle:
+    id: str
+    title: str
+    description: str
+    text: str  # the message it posts, as the user sees it
+    html: str  # as sent
+
+
+@dataclass
+class InlineAnswer:
+    query_id: str
+    user_id: int
+    results: list[InlineArticle]
+    cache_time: int
+    is_personal: bool
+    button: Json | None = None
+
+
+@dataclass
 class ApiError:
     method: str
     description: str
@@ -209,7 +259,7 @@ class FakeTelegram:
             "username": username,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": True,
         }
         self.calls: list[tuple[str, Json]] = []
         self.sent: list[Sent] = []
@@ -217,6 +267,9 @@ class FakeTelegram:
         self.commands: list[Json] = []
         self.callback_answers: list[Json] = []
         self.chat_actions: list[Json] = []
+        self.files: list[SentFile] = []  # photos and documents the bot sent
+        self.inline_answers: list[InlineAnswer] = []
+        self._inline_queries: dict[str, int] = {}  # open inline query id -> user id
         self.downloads: list[str] = []
         self.blocked_chats: set[int] = set()
         self.webhook_deleted = False
@@ -227,6 +280,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
+        self._inline_ids = itertools.count(1)
         self._files: dict[str, tuple[str, bytes, int]] = {}  # file_id -> (path, data, size)
         self._faults: dict[str, deque[_Fault]] = {}
         self._arrived = asyncio.Event()
@@ -324,6 +378,9 @@ class FakeTelegram:
             "file_size": declared,
         }
 
+    def files_to(self, chat_id: int) -> list[SentFile]:
+        return [f for f in self.files if f.chat_id == chat_id]
+
     def messages_to(self, chat_id: int) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == chat_id]
 
@@ -417,6 +474,22 @@ class FakeTelegram:
                 "message": self._bot_message(pressed_on),
                 "chat_instance": f"ci{pressed_on.chat_id}",
                 "data": data,
+            },
+        }
+
+    def inline_query(self, user_id: int, query: str, *, chat_type: str = "supergroup") -> Json:
+        """What Telegram sends when someone types `@bot query` in a chat (`chat_type` is the
+        kind of chat they type it in)."""
+        query_id = str(9_000_000 + next(self._inline_ids))
+        self._inline_queries[query_id] = user_id
+        return {
+            "update_id": next(self._update_ids),
+            "inline_query": {
+                "id": query_id,
+                "from": self.user(user_id),
+                "query": query,
+                "offset": "",
+                "chat_type": chat_type,
             },
         }
 
@@ -612,6 +685,100 @@ class FakeTelegram:
         self.sent.append(sent)
         return self._bot_message(sent)
 
+    async def _m_sendphoto(self, params: Json) -> Json:
+        upload = params.get("photo")
+        if not isinstance(upload, Upload):
+            raise HtmlError("photo must be uploaded as a file")
+        if len(upload.data) > PHOTO_BYTES_LIMIT:
+            raise HtmlError("PHOTO_TOO_BIG")
+        size = image_size(upload.data)
+        if size is None:
+            raise HtmlError("IMAGE_PROCESS_FAILED")
+        width, height = size
+        if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+            raise HtmlError("PHOTO_INVALID_DIMENSIONS")
+        return self._file_sent("sendphoto", params, upload)
+
+    async def _m_senddocument(self, params: Json) -> Json:
+        upload = params.get("document")
+        if not isinstance(upload, Upload) or not upload.filename:
+            raise HtmlError("document must be uploaded as a file with a name")
+        return self._file_sent("senddocument", params, upload)
+
+    def _file_sent(self, method: str, params: Json, upload: Upload) -> Json:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked_chats:
+            raise _Forbidden
+        caption, mode = params.get("caption") or "", params.get("parse_mode")
+        plain = parse_html(caption) if (mode or "").upper() == "HTML" else caption
+        if utf16_len(plain) > CAPTION_LIMIT:
+            raise HtmlError("MEDIA_CAPTION_TOO_LONG")
+        check_markup(params.get("reply_markup"))
+        reply = params.get("reply_parameters") or {}
+        sent = SentFile(
+            method=method,
+            chat_id=chat_id,
+            message_id=next(self._message_ids),
+            filename=upload.filename,
+            content_type=upload.content_type,
+            data=upload.data,
+            caption=plain,
+            buttons=_buttons(params.get("reply_markup")),
+            reply_to=reply.get("message_id") or params.get("reply_to_message_id"),
+        )
+        self.files.append(sent)
+        return {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            "from": self.bot_user,
+            "caption": plain,
+        }
+
+    async def _m_answerinlinequery(self, params: Json) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        if query_id not in self._inline_queries:
+            raise HtmlError("QUERY_ID_INVALID")  # unknown, or answered already
+        results = params.get("results")
+        if not isinstance(results, list) or len(results) > INLINE_RESULTS_LIMIT:
+            raise HtmlError("RESULTS_TOO_MUCH")
+        cache_time = params.get("cache_time", 300)
+        if not isinstance(cache_time, int) or cache_time < 0:
+            raise HtmlError("cache_time must be a non-negative integer")
+        button = params.get("button")
+        if button is not None:
+            if not str(button.get("text", "")).strip():
+                raise HtmlError("BUTTON_TEXT_INVALID")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", button.get("start_parameter", "")):
+                raise HtmlError("START_PARAM_INVALID")
+        ids: set[str] = set()
+        shown: list[InlineArticle] = []
+        for result in results:
+            rid = str(result.get("id", ""))
+            if not 1 <= len(rid.encode()) <= 64 or rid in ids:
+                raise HtmlError("RESULT_ID_INVALID")
+            ids.add(rid)
+            if result.get("type") != "article" or not str(result.get("title", "")).strip():
+                raise HtmlError("RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content") or {}
+            html = content.get("message_text", "")
+            text = check_text(html, content.get("parse_mode"))
+            shown.append(
+                InlineArticle(rid, result["title"], result.get("description", ""), text, html)
+            )
+        user_id = self._inline_queries.pop(query_id)
+        self.inline_answers.append(
+            InlineAnswer(
+                query_id=query_id,
+                user_id=user_id,
+                results=shown,
+                cache_time=cache_time,
+                is_personal=bool(params.get("is_personal")),
+                button=button,
+            )
+        )
+        return True
+
     async def _m_getfile(self, params: Json) -> Json:
         file_id = params.get("file_id", "")
         if file_id not in self._files:
@@ -643,6 +810,9 @@ async def _params(request: web.Request) -> Json:
     form = await request.post() if request.can_read_body else {}
     params: Json = dict(request.query)
     for key, value in form.items():
+        if isinstance(value, web.FileField):
+            params[key] = Upload(value.filename, value.content_type, value.file.read())
+            continue
         if not isinstance(value, str):
             continue
         if key in ("text", "caption"):
@@ -689,3 +859,14 @@ def _markup(buttons: list[list[tuple[str, str]]]) -> Json:
 def _suffix(filename: str) -> str:
     m = re.search(r"\.[A-Za-z0-9]{1,8}$", filename)
     return m.group() if m else ""
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or JPEG, as Telegram reads them; None for anything else."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                return None
+            return image.size
+    except (UnidentifiedImageError, OSError):
+        return None

@@ -84,3 +84,11 @@ def test_ocr_benchmark_runs_end_to_end(tmp_path):
     out = tmp_path / "OCR.md"
     assert bench_ocr.main(["--pages", "5", "--out", str(out)]) == 0
     assert "reload from an empty store" in out.read_text(encoding="utf-8")
+
+
+def test_the_charts_and_calendar_of_200_deadlines_are_measured(bench_run):
+    text, data = bench_run
+    pictures = data["pictures"]
+    assert pictures["deadlines"] == 200 and pictures["markers"] >= 200
+    assert pictures["timeline_s"] > 0 and pictures["empty_figure_s"] > 0  # baseline, same run
+    assert "Pictures and calendars (200 deadlines" in text

@@ -104,6 +104,27 @@ async def test_deadline_command_lists_upcoming_deadlines(fake: FakeTelegram) -> 
     assert fake.errors == []
 
 
+async def test_chart_button_sends_the_timeline_as_a_photo(fake: FakeTelegram) -> None:
+    (listing,) = await exchange(fake, fake.private_text(USER, "/deadline"), USER)
+    before = len(fake.files_to(USER))
+    press = fake.callback_query(listing, listing.button("Biểu đồ"), USER)
+    (summary,) = await exchange(fake, press, USER)
+    (photo,) = fake.files_to(USER)[before:]
+    assert photo.method == "sendphoto" and photo.data.startswith(b"\x89PNG")
+    assert photo.caption.startswith("Các hạn Đề án 06 từ")
+    assert "Biểu đồ các hạn" in summary.text
+    assert fake.errors == []
+
+
+async def test_lich_sends_the_calendar_as_a_document(fake: FakeTelegram) -> None:
+    before = len(fake.files_to(USER))
+    await exchange(fake, fake.private_text(USER, "/lich"), USER)
+    (document,) = fake.files_to(USER)[before:]
+    assert (document.method, document.filename) == ("senddocument", "han-de-an-06.ics")
+    assert document.data.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert fake.errors == []
+
+
 async def test_full_text_button_shows_the_passage_with_its_citation(fake: FakeTelegram) -> None:
     (answer,) = await exchange(
         fake, fake.private_text(USER, "Luật Căn cước có hiệu lực từ ngày nào?"), USER

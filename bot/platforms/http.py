@@ -1,4 +1,4 @@
-"""The HTTP side server: /healthz and /metrics for load balancers and Prometheus.
+"""The HTTP side server: /healthz, /metrics and the calendar feed.
 
 Runs when DE06_HTTP_LISTEN=host:port is set. When the bot already runs a webhook server on
 that very address (Telegram or Zalo webhook mode), the routes join that server's aiohttp
@@ -10,12 +10,14 @@ Every route is one row of `ROUTES`: a method, a path and an async handler taking
 serves files over HTTP (a calendar feed, a report download) adds its row here.
 
 Nothing served here may carry a token, a chat id or question text: health and metrics are
-often reachable by more people than the chats are.
+often reachable by more people than the chats are. The calendar feed serves only what
+`/deadline` shows anyone, and only at its secret address (DE06_CALENDAR_TOKEN).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import os
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot import metrics
+from bot import calendar_chat, metrics
 from bot.health import DEFAULT_STALE_AFTER, Health, Knowledge, evaluate
 from index.errors import ConfigError
 from index.store_check import probe_writable
@@ -134,9 +136,46 @@ async def metrics_page(ctx: SideContext, request: web.Request) -> web.Response:
     return response
 
 
+MAX_FILTER_CHARS = 200
+
+
+async def calendar_feed(ctx: SideContext, request: web.Request) -> web.Response:
+    """The deadlines as an iCalendar feed at /calendar/<DE06_CALENDAR_TOKEN>.ics.
+
+    The token in the path is the only lock (calendar apps cannot send headers), so it is
+    compared in constant time, never logged, and a wrong one looks like any missing page.
+    """
+    token = ctx.conv.settings.calendar_token
+    name = request.match_info.get("name", "")
+    given = name.removesuffix(".ics") if name.endswith(".ics") else ""
+    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+        log.warning(
+            "calendar feed: 404 for %s from %s",
+            "a wrong token" if token else "a request (DE06_CALENDAR_TOKEN is not set)",
+            request.remote,
+        )
+        return web.Response(status=404, text="404: Not Found")
+    words = request.query.get("q", "")[:MAX_FILTER_CHARS]
+    conv = ctx.conv
+    cal = await asyncio.to_thread(
+        calendar_chat.calendar_file, conv.snapshot.deadlines, conv.today(), words
+    )
+    log.info("calendar feed: %d events served", cal.events)
+    return web.Response(
+        body=cal.data,
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={
+            "Cache-Control": "private, max-age=300",
+            "Content-Disposition": f'inline; filename="{calendar_chat.ICS_NAME}"',
+        },
+    )
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/healthz", healthz, "200/503 JSON: index, store, last contact with the platform"),
     Route("GET", "/metrics", metrics_page, "Prometheus text format (bot/metrics.py)"),
+    Route("GET", "/calendar/{name}", calendar_feed, "the deadlines as iCalendar, ?q= filters"),
 )
 
 
@@ -192,7 +231,8 @@ class SideServer:
             ) from err
         self._runner = runner
         self.port = runner.addresses[0][1]
-        log.info("HTTP: /healthz và /metrics ở %s (cổng %d)", self.listen.host, self.port)
+        feed = ", /calendar/….ics" if self.context.conv.settings.calendar_token else ""
+        log.info("HTTP: /healthz, /metrics%s ở %s (cổng %d)", feed, self.listen.host, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:

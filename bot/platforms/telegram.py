@@ -31,6 +31,9 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
     LinkPreviewOptions,
     Message,
     MessageEntity,
@@ -45,6 +48,7 @@ from telegram.ext import (
     BaseUpdateProcessor,
     CallbackContext,
     CallbackQueryHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -52,7 +56,8 @@ from telegram.request import HTTPXRequest
 
 from bot import logsafe, messages, metrics
 from bot.health import POLLING, WEBHOOK, Health
-from bot.models import Incoming, Reply, ReplyKind
+from bot.inline import InlineAnswer, InlineAnswers
+from bot.models import Attachment, Incoming, Reply, ReplyKind
 from bot.platforms.http import SideServer, SideSettings, side_server
 from bot.render.telegram import render
 from index.errors import ConfigError, PlatformError
@@ -65,7 +70,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 REMINDER_INTERVAL = 60.0  # seconds
 TYPING_DELAY = 0.5  # seconds before an answer still being prepared shows "typing…"
 CONNECTION_POOL = 16  # httpx's default (256) costs time checking idle connections
@@ -73,9 +78,12 @@ SEND_ATTEMPTS = 4  # for 5xx and timeouts; 429s are waited out by the rate limit
 RATE_LIMIT_RETRIES = 5
 MAX_CONCURRENT_UPDATES = 256
 WEBHOOK_MAX_BODY = 1024 * 1024
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo's or document's caption
+INLINE_CACHE_SECONDS = 30  # Telegram may serve the same results again for this long
 
 _CONV = "conv"
 _HEALTH = "health"
+_INLINE = "inline"
 _T = TypeVar("_T")
 Context = CallbackContext[Any, Any, Any, Any]
 
@@ -91,10 +99,12 @@ def build_application(
     base_file_url: str | None = None,
     rate_limiter: bool = True,
     health: Health | None = None,
+    inline: InlineAnswers | None = None,
 ) -> Application:
     """An application wired to `conv`, not yet started (see `running`).
 
-    `health` (one is made when not given) learns of every successful getUpdates.
+    `health` (one is made when not given) learns of every successful getUpdates; `inline`
+    answers inline queries (one with the conversation's limits when not given).
     """
     logsafe.install(token)
     health = health or Health(PLATFORM)
@@ -115,9 +125,11 @@ def build_application(
     app = builder.build()
     app.bot_data[_CONV] = conv
     app.bot_data[_HEALTH] = health
+    app.bot_data[_INLINE] = inline or InlineAnswers(conv)
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_text))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, on_document))
     app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(InlineQueryHandler(on_inline))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE, on_other))
     app.add_error_handler(on_error)
     if app.job_queue is not None:
@@ -181,6 +193,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 async def _post_init(app: Application) -> None:
     """Publish the command menu; a refused menu must not keep the bot from answering."""
     conv: Conversation = app.bot_data[_CONV]
+    name = app.bot.username
+    app.bot_data[_INLINE].mention = f"@{name}"
+    if not app.bot.supports_inline_queries:
+        log.info("inline mode is off for @%s: switch it on with BotFather's /setinline", name)
     commands = [BotCommand(name, description) for name, description in conv.commands()]
     try:
         await app.bot.set_my_commands(commands)
@@ -259,6 +275,43 @@ async def on_other(update: Update, context: Context) -> None:
         conv: Conversation = context.bot_data[_CONV]
         incoming = Incoming(PLATFORM, str(chat.id), str(user.id if user else chat.id), "")
         await send_reply(context.bot, chat.id, conv.unsupported(incoming))
+
+
+async def on_inline(update: Update, context: Context) -> None:
+    """`@bot câu hỏi` typed in any chat: up to five results, each posting a cited snippet."""
+    query = update.inline_query
+    if query is None:
+        return
+    answers: InlineAnswers = context.bot_data[_INLINE]
+    answer = await asyncio.to_thread(answers.answer, str(query.from_user.id), query.query)
+    try:
+        await with_retries(lambda: query.answer(**inline_answer(answer)))
+    except BadRequest as exc:  # typically "query is too old": the person typed on
+        log.info("answerInlineQuery refused: %s", exc)
+
+
+def inline_answer(answer: InlineAnswer) -> dict[str, Any]:
+    """The answerInlineQuery parameters for the core's inline answer."""
+    results = []
+    for r in answer.results:
+        html = render(Reply(ReplyKind.ANSWER, list(r.blocks)))[0].html
+        content = InputTextMessageContent(
+            html,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        results.append(
+            InlineQueryResultArticle(r.id, r.title, content, description=r.description or None)
+        )
+    button = (
+        InlineQueryResultsButton(answer.notice, start_parameter="help") if answer.notice else None
+    )
+    return {
+        "results": results,
+        "cache_time": 0 if answer.personal else INLINE_CACHE_SECONDS,
+        "is_personal": answer.personal,
+        "button": button,
+    }
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -381,9 +434,13 @@ def _reply_to(incoming: Incoming) -> int | None:
 async def send_reply(
     bot: Bot, chat_id: str | int, reply: Reply, reply_to: int | None = None
 ) -> int:
-    """Send a reply as Telegram HTML messages, in order; returns how many were sent."""
+    """Send a reply: its files first (a chart, a calendar), then its text as Telegram HTML
+    messages, in order; the first one quotes `reply_to`. Returns how many were sent."""
     if reply.kind is ReplyKind.IGNORED:
         return 0
+    for file in reply.files:
+        await send_file(bot, chat_id, file, reply_to)
+        reply_to = None
     messages = render(reply)
     for i, message in enumerate(messages):
         markup = (
@@ -417,7 +474,40 @@ async def send_reply(
             metrics.send_failed(PLATFORM)
             raise
         metrics.message_sent(PLATFORM)
-    return len(messages)
+    return len(reply.files) + len(messages)
+
+
+async def send_file(
+    bot: Bot, chat_id: str | int, file: Attachment, reply_to: int | None = None
+) -> None:
+    """A picture as a photo (shown in the chat), anything else as a document to open.
+
+    A picture Telegram refuses as a photo (its size or shape) still goes out as a document.
+    """
+    caption = file.caption
+    if len(caption) > CAPTION_LIMIT:
+        caption = caption[: CAPTION_LIMIT - 1] + "…"
+    quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    common = {"chat_id": int(chat_id), "caption": caption or None, "reply_parameters": quote}
+    try:
+        if file.is_picture:
+            try:
+                await with_retries(
+                    lambda: bot.send_photo(photo=file.data, filename=file.name, **common)
+                )
+            except BadRequest as exc:
+                log.warning("photo %s refused (%s), sent as a document", file.name, exc)
+                await with_retries(
+                    lambda: bot.send_document(document=file.data, filename=file.name, **common)
+                )
+        else:
+            await with_retries(
+                lambda: bot.send_document(document=file.data, filename=file.name, **common)
+            )
+    except TelegramError:
+        metrics.send_failed(PLATFORM)
+        raise
+    metrics.message_sent(PLATFORM)
 
 
 async def with_retries(call: Callable[[], Awaitable[_T]], attempts: int = SEND_ATTEMPTS) -> _T:
@@ -507,6 +597,7 @@ async def running(
                 await app.updater.stop()
             await app.stop()
     finally:
+        app.bot_data[_INLINE].close()  # queries typed last still reach the query log
         await app.shutdown()
 
 
@@ -592,6 +683,8 @@ async def _serve(
 
 __all__ = [
     "build_application",
+    "inline_answer",
+    "send_file",
     "incoming_from_message",
     "run",
     "running",
