@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot import deadline_chat, messages
+from bot import deadline_chat, messages, progress_chat
 from bot.answer_view import passage_blocks, vn_date
 from bot.messages import info
 from bot.models import Block, Incoming, Reply, ReplyKind, Run, Style
 from index import deadline_store
 from index.build import ReloadReport
 from index.errors import KnowledgeError, ReloadInProgress, StoreError
+from index.progress import Progress
 from index.stats import read_stats
 
 if TYPE_CHECKING:
@@ -99,10 +100,6 @@ def cmd_feedback(conv: Conversation, msg: Incoming, args: str) -> Reply:
     return info(messages.FEEDBACK_THANKS)
 
 
-def cmd_deadline(conv: Conversation, msg: Incoming, args: str) -> Reply:
-    return deadline_chat.deadline_reply(conv.snapshot.deadlines, conv.today(), args)
-
-
 def cmd_subscribe(conv: Conversation, msg: Incoming, args: str) -> Reply:
     _, words = deadline_chat.parse_deadline_args(args)
     deadline_store.subscribe(conv.store.db(), msg.platform, msg.chat_id, words)
@@ -160,11 +157,31 @@ def reload_blocks(report: ReloadReport) -> list[Block]:
             )
             runs.append(Run(f"\n{name}: {listed}"))
     blocks: list[Block] = [tuple(runs)]
+    if report.dropped_progress:
+        blocks.append(dropped_block(report.dropped_progress))
     if report.skipped:
         skipped = [Run(f"Bỏ qua {len(report.skipped)} tệp không đọc được:", Style.STRONG)]
         skipped += [Run(f"\n• {e.path.as_posix()}: {e.reason}") for e in report.skipped[:30]]
         blocks.append(tuple(skipped))
     return blocks
+
+
+def dropped_block(dropped: list[Progress]) -> Block:
+    """"3 cập nhật tiến độ không còn khớp hạn nào: …" — never dropped silently."""
+    runs = [
+        Run(f"{len(dropped)} cập nhật tiến độ không còn khớp hạn nào", Style.STRONG),
+        Run(" (nhiệm vụ hoặc thời hạn trong văn bản đã đổi; lịch sử vẫn được giữ):"),
+    ]
+    for p in dropped[:20]:
+        state = deadline_chat.STATE_WORDS.get(p.state, p.state)
+        when = p.when
+        due = f", hạn {vn_date(when)}" if when[:4].isdigit() else ", định kỳ" if "/" in when else ""
+        label = p.label if len(p.label) <= 80 else p.label[:79] + "…"
+        runs.append(Run(f"\n• {p.id} ({state}{due}): {label} — {p.doc_id}"))
+    if len(dropped) > 20:
+        runs.append(Run(f"\n… và {len(dropped) - 20} cập nhật khác."))
+    runs += [Run("\nXem lại: "), Run(f"/tiendo {dropped[0].id}", Style.COMMAND)]
+    return tuple(runs)
 
 
 def cmd_stats(conv: Conversation, msg: Incoming, args: str) -> Reply:
@@ -203,8 +220,27 @@ COMMANDS: dict[str, Command] = {
         Command(
             "deadline",
             "các hạn sắp tới; /deadline all, lọc: /deadline Bộ Tư pháp, /deadline 2024",
-            cmd_deadline,
+            progress_chat.cmd_deadline,
             aliases=("han",),
+        ),
+        Command(
+            "xong",
+            "ghi nhận một hạn đã xong: /xong <mã> [ngày] [ghi chú]",
+            progress_chat.cmd_done,
+        ),
+        Command(
+            "danglam", "ghi nhận một hạn đang làm: /danglam <mã> [ghi chú]", progress_chat.cmd_doing
+        ),
+        Command("chuaro", "xoá cập nhật tiến độ ghi nhầm: /chuaro <mã>", progress_chat.cmd_unknown),
+        Command(
+            "tiendo",
+            "tiến độ chung, hoặc lịch sử một hạn: /tiendo <mã>",
+            progress_chat.cmd_history,
+        ),
+        Command(
+            "baocao",
+            "báo cáo tiến độ (tệp Word), có thể kèm từ lọc: /baocao Sở Tư pháp",
+            progress_chat.cmd_report,
         ),
         Command(
             "subscribe",
@@ -223,6 +259,12 @@ COMMANDS: dict[str, Command] = {
         Command("them", "xem thêm kết quả cho câu hỏi vừa rồi", cmd_more),
         Command("danhgia", "đánh giá câu trả lời", cmd_feedback, menu=False),
         Command("reload", "nạp lại kho tài liệu", cmd_reload, admin=True),
+        Command(
+            "daumoi",
+            "đầu mối cập nhật tiến độ: /daumoi <mã người dùng> <cơ quan>; /daumoi xem danh sách",
+            progress_chat.cmd_focal,
+            admin=True,
+        ),
         Command(
             "stats", "thống kê câu hỏi, câu chưa trả lời được, đánh giá", cmd_stats, admin=True
         ),

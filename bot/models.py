@@ -50,6 +50,33 @@ class Action:
     command: str  # a core command, e.g. "/xem 1", "/them", "/danhgia 42 tot"
 
 
+class AttachmentKind(StrEnum):
+    DOCUMENT = "document"  # sent as a file to open or save (a report, a calendar)
+    PHOTO = "photo"  # shown in the chat as a picture (a chart)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a reply: a Word report, a calendar, a chart.
+
+    Platforms that can send files send `data` under `name` (Telegram: sendDocument, or
+    sendPhoto for a PHOTO); the others show `fallback` in its place, which the core words —
+    what the file holds and, when it has one, a link to download it — so no adapter invents
+    a sentence.
+    """
+
+    name: str  # the file name people see, ASCII: "bao-cao-tien-do-2025-05-03.docx"
+    media_type: str  # "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    data: bytes = field(repr=False)
+    kind: AttachmentKind = AttachmentKind.DOCUMENT
+    fallback: Block = ()
+
+    @property
+    def size_label(self) -> str:
+        kb = len(self.data) / 1024
+        return f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"
+
+
 class ReplyKind(StrEnum):
     ANSWER = "answer"
     NOT_FOUND = "not_found"
@@ -68,6 +95,7 @@ class Reply:
     hint: Block = ()  # the plain-text stand-in for actions on platforms without buttons
     hit_ids: tuple[int, ...] = ()
     query_id: int | None = None
+    files: tuple[Attachment, ...] = ()  # sent after the text, in order
 
     @property
     def plain(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +18,8 @@ class Settings:
     admin_ids: frozenset[str] = frozenset()
     today: date | None = None  # overrides "today" (tests, demos)
     questions_per_minute: int = 20
+    public_url: str = ""  # DE06_PUBLIC_URL: where the HTTP side server is reached from outside
+    calendar_token: str = field(default="", repr=False)  # DE06_CALENDAR_TOKEN: in file URLs
 
     @classmethod
     def from_env(
@@ -35,6 +37,8 @@ class Settings:
             ),
             today=_date(env.get("DE06_TODAY", "").strip()),
             questions_per_minute=_count(env.get("DE06_QUESTIONS_PER_MINUTE", "20")),
+            public_url=_url(env.get("DE06_PUBLIC_URL", "").strip()),
+            calendar_token=_token(env.get("DE06_CALENDAR_TOKEN", "").strip()),
         )
 
     @property
@@ -59,3 +63,21 @@ def _count(text: str) -> int:
     if value < 0:
         raise ConfigError("DE06_QUESTIONS_PER_MINUTE không được âm (0 = không giới hạn)")
     return value
+
+
+def _url(text: str) -> str:
+    if text and not text.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"DE06_PUBLIC_URL={text!r} phải là địa chỉ đầy đủ, ví dụ https://de06.tinh.gov.vn"
+        )
+    return text.rstrip("/")
+
+
+def _token(text: str) -> str:
+    """The token is the only key to the files it names, so it must not be guessable."""
+    if text and (len(text) < 16 or not all(c.isalnum() or c in "-_" for c in text)):
+        raise ConfigError(
+            "DE06_CALENDAR_TOKEN phải dài ít nhất 16 ký tự, chỉ gồm chữ, số, '-' và '_' "
+            "(ví dụ tạo bằng: python3 -c 'import secrets; print(secrets.token_urlsafe(24))')."
+        )
+    return text

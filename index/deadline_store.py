@@ -25,6 +25,7 @@ from index.errors import StoreError
 
 __all__ = [
     "DeadlineRecord",
+    "deadline_key",
     "Subscription",
     "ensure_tables",
     "replace_doc_deadlines",
@@ -66,6 +67,7 @@ class DeadlineRecord:
     partners: tuple[str, ...] = ()
     recurrence: Recurrence | None = None
     section: str = ""  # where the passage sits: "PHỤ LỤC › II › 3", "" when unknown
+    id: str = ""  # the short id people type ("k3f9"), index/progress.py; "" when not assigned
 
     @property
     def lead(self) -> str:
@@ -92,12 +94,19 @@ class DeadlineRecord:
         Recurring work is named by its rule instead of a day, ongoing work by no day, so the
         identity does not move as the occurrences go by.
         """
-        digest = hashlib.sha1(" ".join(self.text.split()).encode()).hexdigest()[:12]
-        if self.recurrence is not None:
-            when = self.recurrence.rule
-        else:
-            when = self.due.isoformat() if self.due else "-"
-        return f"{self.doc_id}|{when}|{self.kind}|{digest}"
+        return deadline_key(self.doc_id, self.due, self.recurrence, self.kind, self.text)
+
+
+def deadline_key(
+    doc_id: str, due: date | None, recurrence: Recurrence | None, kind: str, text: str
+) -> str:
+    """`DeadlineRecord.key` from the stored values, for callers that hold rows, not records."""
+    digest = hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:12]
+    if recurrence is not None:
+        when = recurrence.rule
+    else:
+        when = due.isoformat() if due else "-"
+    return f"{doc_id}|{when}|{kind}|{digest}"
 
 
 @dataclass(frozen=True)

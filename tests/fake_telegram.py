@@ -159,6 +159,15 @@ def check_commands(commands: Any) -> None:
 # --------------------------------------------------------------------------- the server
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded (sendDocument, sendPhoto)."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
 @dataclass
 class Sent:
     """A message the bot sent (or edited) successfully."""
@@ -171,6 +180,7 @@ class Sent:
     parse_mode: str | None
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)
     reply_to: int | None = None
+    file: Upload | None = None  # sendDocument / sendPhoto
 
     @property
     def button_labels(self) -> list[str]:
@@ -595,6 +605,44 @@ class FakeTelegram:
         self.sent.append(sent)
         return self._bot_message(sent)
 
+    async def _m_senddocument(self, params: Json) -> Json:
+        return self._file_message("senddocument", params, "document")
+
+    async def _m_sendphoto(self, params: Json) -> Json:
+        return self._file_message("sendphoto", params, "photo")
+
+    def _file_message(self, method: str, params: Json, name: str) -> Json:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked_chats:
+            raise _Forbidden
+        upload = params.get(name)
+        if not isinstance(upload, Upload) or not upload.data:
+            raise HtmlError(f"there is no {name} in the request")
+        caption, mode = params.get("caption", ""), params.get("parse_mode")
+        reply = params.get("reply_parameters") or {}
+        sent = Sent(
+            method=method,
+            chat_id=chat_id,
+            message_id=next(self._message_ids),
+            text=check_text(caption, mode) if caption else "",
+            html=caption,
+            parse_mode=mode,
+            buttons=_buttons(params.get("reply_markup")),
+            reply_to=reply.get("message_id") or params.get("reply_to_message_id"),
+            file=upload,
+        )
+        self.sent.append(sent)
+        message = self._bot_message(sent)
+        message.pop("text", None)
+        message[name] = (
+            {"file_id": f"SENT{sent.message_id}", "file_unique_id": f"S{sent.message_id}",
+             "file_name": upload.filename, "file_size": len(upload.data)}
+            if name == "document"
+            else [{"file_id": f"SENT{sent.message_id}", "file_unique_id": f"S{sent.message_id}",
+                   "width": 800, "height": 600, "file_size": len(upload.data)}]
+        )  # fmt: skip
+        return message
+
     async def _m_editmessagetext(self, params: Json) -> Json:
         text, mode = params.get("text", ""), params.get("parse_mode")
         plain = check_text(text, mode)
@@ -643,6 +691,9 @@ async def _params(request: web.Request) -> Json:
     form = await request.post() if request.can_read_body else {}
     params: Json = dict(request.query)
     for key, value in form.items():
+        if isinstance(value, web.FileField):
+            params[key] = Upload(value.filename, value.content_type, value.file.read())
+            continue
         if not isinstance(value, str):
             continue
         if key in ("text", "caption"):

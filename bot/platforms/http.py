@@ -16,6 +16,7 @@ often reachable by more people than the chats are.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import os
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot import metrics
+from bot import logsafe, metrics
 from bot.health import DEFAULT_STALE_AFTER, Health, Knowledge, evaluate
 from index.errors import ConfigError
 from index.store_check import probe_writable
@@ -134,9 +135,37 @@ async def metrics_page(ctx: SideContext, request: web.Request) -> web.Response:
     return response
 
 
+async def report_page(ctx: SideContext, request: web.Request) -> web.Response:
+    """`/report/<DE06_CALENDAR_TOKEN>.docx` (or `.xlsx`, `?loc=` filter words): the progress
+    report. Anything but the right token is a 404 — the address must not even confirm that
+    a report lives here — logged without the token or the path that carried it."""
+    from bot.progress_chat import report_file
+
+    stem, _, extension = request.match_info["name"].rpartition(".")
+    token = ctx.conv.settings.calendar_token
+    if (
+        not token
+        or extension not in ("docx", "xlsx")
+        or not hmac.compare_digest(stem.encode(), token.encode())
+    ):
+        log.warning("report: refused a request without the right token from %s", request.remote)
+        return web.Response(status=404, text="Not Found")
+    words = request.query.get("loc", "").split()
+    file = await asyncio.to_thread(report_file, ctx.conv, words, extension)
+    return web.Response(
+        body=file.data,
+        content_type=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/healthz", healthz, "200/503 JSON: index, store, last contact with the platform"),
     Route("GET", "/metrics", metrics_page, "Prometheus text format (bot/metrics.py)"),
+    Route("GET", "/report/{name}", report_page, "the progress report, Word or Excel (token)"),
 )
 
 
@@ -206,4 +235,5 @@ def side_server(
     """The side server DE06_HTTP_LISTEN asks for, or None when it is not set."""
     if settings is None or settings.listen is None:
         return None
+    logsafe.install(conv.settings.calendar_token)  # it is in /report/… addresses
     return SideServer(settings.listen, SideContext(conv, health))

@@ -31,6 +31,7 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     MessageEntity,
@@ -52,7 +53,7 @@ from telegram.request import HTTPXRequest
 
 from bot import logsafe, messages, metrics
 from bot.health import POLLING, WEBHOOK, Health
-from bot.models import Incoming, Reply, ReplyKind
+from bot.models import Attachment, AttachmentKind, Incoming, Reply, ReplyKind
 from bot.platforms.http import SideServer, SideSettings, side_server
 from bot.render.telegram import render
 from index.errors import ConfigError, PlatformError
@@ -381,10 +382,15 @@ def _reply_to(incoming: Incoming) -> int | None:
 async def send_reply(
     bot: Bot, chat_id: str | int, reply: Reply, reply_to: int | None = None
 ) -> int:
-    """Send a reply as Telegram HTML messages, in order; returns how many were sent."""
+    """Send a reply as Telegram HTML messages, in order, then its files; returns how many
+    messages were sent (files included)."""
     if reply.kind is ReplyKind.IGNORED:
         return 0
     messages = render(reply)
+    if reply.files and not messages:
+        quote_first: int | None = reply_to
+    else:
+        quote_first = None
     for i, message in enumerate(messages):
         markup = (
             InlineKeyboardMarkup(
@@ -417,7 +423,31 @@ async def send_reply(
             metrics.send_failed(PLATFORM)
             raise
         metrics.message_sent(PLATFORM)
-    return len(messages)
+    for attachment in reply.files:
+        await send_file(bot, chat_id, attachment, reply_to=quote_first)
+        quote_first = None
+    return len(messages) + len(reply.files)
+
+
+async def send_file(
+    bot: Bot, chat_id: str | int, attachment: Attachment, reply_to: int | None = None
+) -> None:
+    """One file of a reply: sendPhoto for a picture, sendDocument for anything else."""
+    quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+
+    def call():
+        # A fresh InputFile per attempt: a retried upload must send the bytes again.
+        file = InputFile(attachment.data, filename=attachment.name)
+        if attachment.kind is AttachmentKind.PHOTO:
+            return bot.send_photo(chat_id=int(chat_id), photo=file, reply_parameters=quote)
+        return bot.send_document(chat_id=int(chat_id), document=file, reply_parameters=quote)
+
+    try:
+        await with_retries(call)
+    except TelegramError:
+        metrics.send_failed(PLATFORM)
+        raise
+    metrics.message_sent(PLATFORM)
 
 
 async def with_retries(call: Callable[[], Awaitable[_T]], attempts: int = SEND_ATTEMPTS) -> _T:
