@@ -1,10 +1,11 @@
 """`make bench`: build, reload and question figures at several knowledge-base sizes.
 
 Usage: python -m bench.run --passages 1000,10000,100000 [--questions 1000] [--json]
-       [--out bench/RESULTS.md] [--no-telegram]
+       [--out bench/RESULTS.md] [--no-telegram] [--no-report] [--report-tasks 500]
 
 Every size is measured in a fresh subprocess (so peak RSS is per size) and its naive
-baseline in another; the Telegram adapter's throughput is measured once, last.
+baseline in another; the Telegram adapter's throughput is measured once, then the progress
+report (500 tasks, Word and Excel, beside the naive python-docx way) and short ids at 100k.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+
+from bench.progress_report import measure_report, report_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "RESULTS.md"
@@ -39,6 +42,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown report to write")
     p.add_argument("--no-telegram", action="store_true", help="skip the Telegram throughput")
+    p.add_argument("--no-report", action="store_true", help="skip the progress report figures")
+    p.add_argument("--report-tasks", type=int, default=500, help="tasks in the progress report")
     p.add_argument("--telegram-messages", type=int, default=2000)
     p.add_argument("--work", type=Path, help="keep the generated data here (default: temp)")
     # Internal: one measurement in this process, result as JSON into a file.
@@ -211,7 +216,9 @@ def telegram_text(tg: dict | None) -> str:
     )
 
 
-def report(mach: dict, results: list[dict], tg: dict | None, questions: int) -> str:
+def report(
+    mach: dict, results: list[dict], tg: dict | None, questions: int, rep: dict | None = None
+) -> str:
     kinds = results[0]["by_kind"] if results else {}
     mix = ", ".join(f"{k} {v['n']}" for k, v in kinds.items())
     return (
@@ -233,6 +240,8 @@ def report(mach: dict, results: list[dict], tg: dict | None, questions: int) -> 
         + table(results)
         + "\n"
         + telegram_text(tg)
+        + "\n"
+        + report_text(rep)
     )
 
 
@@ -259,12 +268,17 @@ def main(argv: list[str] | None = None) -> int:
             work = root / "telegram"
             work.mkdir(parents=True, exist_ok=True)
             tg = _subprocess("telegram", args.telegram_messages, work, args.questions)
+        rep = None
+        if not args.no_report:
+            print(f"… progress report of {args.report_tasks} tasks", file=sys.stderr)
+            rep = measure_report(args.report_tasks)
     mach = machine()
-    text = report(mach, results, tg, args.questions)
+    text = report(mach, results, tg, args.questions, rep)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     if args.json:
-        print(json.dumps({"machine": mach, "sizes": results, "telegram": tg}, indent=1))
+        data = {"machine": mach, "sizes": results, "telegram": tg, "report": rep}
+        print(json.dumps(data, indent=1))
     else:
         print(text)
     return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -207,7 +208,7 @@ def _update(conv: Conversation, msg: Incoming, args: str, state: str) -> Reply:
         notes.append(text_block(f"Ghi chú dài quá nên tôi chỉ giữ {MAX_NOTE_CHARS} ký tự đầu."))
     db = conv.store.db()
     before = _state(conv, record, today)
-    if _same(before, state, note, day or today):
+    if _same(before, state, note, day):
         return info(_unchanged(record, before))
     saved = progress.set_progress(
         db, record, state, by=who(msg), today=today, note=note, done_on=day, source="chat",
@@ -242,12 +243,14 @@ def _state(conv: Conversation, record: DeadlineRecord, today: date) -> Progress 
     return deadline_chat.progress_state(record, {record.key: p} if p else None, today)
 
 
-def _same(before: Progress | None, state: str, note: str, day: date) -> bool:
+def _same(before: Progress | None, state: str, note: str, day: date | None) -> bool:
+    """Nothing new to record: a second press of "✅ Đã xong" (even from an old message) keeps
+    the day first reported; a new day or a new note is a change."""
     if before is None:
         return state == "unknown"
     if before.state != state or (note and note != before.note):
         return False
-    return state != "done" or before.done_on == day
+    return day is None or before.done_on == day
 
 
 def _unchanged(record: DeadlineRecord, before: Progress | None) -> str:
@@ -446,18 +449,16 @@ def cmd_report(conv: Conversation, msg: Incoming, args: str) -> Reply:
             "Hãy lọc theo cơ quan hoặc năm, ví dụ /baocao Sở Tư pháp 2025."
         )
     url = report_url(conv, report.query)
-    data = to_docx(report)
-    name = file_name(report, "docx")
-    size = f"{len(data) / 1024:.0f} KB"
+    file = Attachment(file_name(report, "docx"), DOCX_TYPE, to_docx(report))
     fallback: Block = (
-        (Run(f"📎 Báo cáo Word ({name}, {size}): tải về tại "), Run(url))
+        (Run(f"📎 Báo cáo Word ({file.name}, {file.size_label}): tải về tại "), Run(url))
         if url
         else (
-            Run(f"📎 Báo cáo Word ({name}) chỉ gửi được dưới dạng tệp qua Telegram; trên máy "
-                "chủ, quản trị viên có thể lấy bằng lệnh de06 report --docx TỆP."),
+            Run(f"📎 Báo cáo Word ({file.name}) chỉ gửi được dưới dạng tệp qua Telegram; trên "
+                "máy chủ, quản trị viên có thể lấy bằng lệnh de06 report --docx TỆP."),
         )  # fmt: skip
     )
-    file = Attachment(name, DOCX_TYPE, data, fallback=fallback)
+    file = replace(file, fallback=fallback)
     return Reply(ReplyKind.INFO, [head], files=(file,))
 
 

@@ -154,6 +154,13 @@ def test_pressing_done_twice_records_it_once(plan_conv):
     assert len(history(plan_conv.store.db(), key)) == 1
 
 
+def test_a_second_done_without_a_day_keeps_the_day_first_reported(plan_conv):
+    ident = id_of(plan_conv, HO_TICH)
+    say(plan_conv, f"/xong {ident} 20/5/2025", user=ADMIN)
+    again = say(plan_conv, f"/xong {ident}", user=ADMIN)  # an old button pressed later
+    assert "đã được ghi là xong ngày 20/5/2025 từ trước" in again.plain
+
+
 def test_a_done_day_in_the_future_is_refused(plan_conv):
     reply = say(plan_conv, f"/xong {id_of(plan_conv, HO_TICH)} 5/6/2025", user=ADMIN)
     assert "còn chưa tới" in reply.plain
