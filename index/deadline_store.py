@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import sqlite_utils
@@ -87,12 +88,13 @@ class DeadlineRecord:
             self.partners, self.recurrence,
         )  # fmt: skip
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Identity that survives a reload (passage ids do not): document, due, kind, task.
 
         Recurring work is named by its rule instead of a day, ongoing work by no day, so the
-        identity does not move as the occurrences go by.
+        identity does not move as the occurrences go by. Computed once per record (a hash of
+        the task), as loading, ids and reminders all ask for it.
         """
         return deadline_key(self.doc_id, self.due, self.recurrence, self.kind, self.text)
 
