@@ -94,12 +94,8 @@ def _best(fn, repeats: int) -> tuple[float, float]:
 def measure_report(n: int = 500, repeats: int = 5, ids: int = 100_000) -> dict:
     records, reported = tasks(n)
     report = build_report(records, reported, TODAY)
-    docx_best, docx_median = _best(
-        lambda: to_docx(build_report(records, reported, TODAY)), repeats
-    )
-    xlsx_best, xlsx_median = _best(
-        lambda: to_xlsx(build_report(records, reported, TODAY)), repeats
-    )
+    docx_best, docx_median = _best(lambda: to_docx(build_report(records, reported, TODAY)), repeats)
+    xlsx_best, xlsx_median = _best(lambda: to_xlsx(build_report(records, reported, TODAY)), repeats)
     naive_best, naive_median = _best(lambda: _naive_docx(report), max(1, repeats // 2))
     with tempfile.TemporaryDirectory(prefix="de06-bench-ids-") as tmp:
         store = Store(Path(tmp) / "ids.sqlite")

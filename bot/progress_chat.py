@@ -103,8 +103,7 @@ def _refusal(conv: Conversation, msg: Incoming, record: DeadlineRecord) -> Reply
         head += f" Bạn là đầu mối của {', '.join(mine)}, không phải đơn vị chủ trì hạn này."
     elif lead:
         head += (
-            f" Muốn tự cập nhật, hãy đề nghị quản trị viên đăng ký bạn: "
-            f"/daumoi {who(msg)} {lead}."
+            f" Muốn tự cập nhật, hãy đề nghị quản trị viên đăng ký bạn: /daumoi {who(msg)} {lead}."
         )
     log.warning("refused progress update of %s for %s", record.id, who(msg))
     conv.querylog.admin_attempt(msg.platform, msg.user_id, "progress", False)
@@ -454,8 +453,10 @@ def cmd_report(conv: Conversation, msg: Incoming, args: str) -> Reply:
         (Run(f"📎 Báo cáo Word ({file.name}, {file.size_label}): tải về tại "), Run(url))
         if url
         else (
-            Run(f"📎 Báo cáo Word ({file.name}) chỉ gửi được dưới dạng tệp qua Telegram; trên "
-                "máy chủ, quản trị viên có thể lấy bằng lệnh de06 report --docx TỆP."),
+            Run(
+                f"📎 Báo cáo Word ({file.name}) chỉ gửi được dưới dạng tệp qua Telegram; trên "
+                "máy chủ, quản trị viên có thể lấy bằng lệnh de06 report --docx TỆP."
+            ),
         )  # fmt: skip
     )
     file = replace(file, fallback=fallback)

@@ -47,7 +47,7 @@ class ReportRow:
 
     @property
     def state(self) -> str:
-        """"done", "overdue" (reported in progress and past its day), "doing" or "unknown"."""
+        """ "done", "overdue" (reported in progress and past its day), "doing" or "unknown"."""
         if self.progress is None:
             return "unknown"
         if self.progress.state == "doing" and self.days_left is not None and self.days_left < 0:
@@ -124,7 +124,7 @@ class Counts:
         )
 
     def line(self) -> str:
-        """"Tổng số 12 nhiệm vụ: 3 đã xong, 2 đang làm, 1 quá hạn, 6 chưa cập nhật (4 đã qua
+        """ "Tổng số 12 nhiệm vụ: 3 đã xong, 2 đang làm, 1 quá hạn, 6 chưa cập nhật (4 đã qua
         hạn)." — quá hạn counts only work reported in progress, as the chat says it."""
         unknown = f"{self.unknown} chưa cập nhật"
         if self.unknown_past:
@@ -189,5 +189,5 @@ def _order(item: tuple[tuple, ReportRow]) -> tuple:
 
 
 def file_name(report: ProgressReport, extension: str) -> str:
-    """"bao-cao-tien-do-2025-05-03.docx": ASCII, so every platform and mail client keeps it."""
+    """ "bao-cao-tien-do-2025-05-03.docx": ASCII, so every platform and mail client keeps it."""
     return f"bao-cao-tien-do-{report.today.isoformat()}.{extension}"

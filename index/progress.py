@@ -27,15 +27,17 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlite_utils
 
-from index.deadline_store import DeadlineRecord, deadline_key
+from index.deadline_store import (
+    DeadlineRecord,
+    _guard,  # one wording for every store failure
+    deadline_key,
+)
 from index.deadlines import Recurrence
-from index.errors import StoreError
 
 __all__ = [
     "STATES",
@@ -118,17 +120,6 @@ class FocalPoint:
     agency: str
     added_by: str
     added_at: str
-
-
-@contextmanager
-def _guard(action: str) -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise StoreError(
-            f"Không {action} được trong kho dữ liệu ({exc}). "
-            "Hãy kiểm tra tệp cơ sở dữ liệu có bị khoá hoặc chỉ đọc không, rồi thử lại."
-        ) from exc
 
 
 def ensure_tables(db: sqlite_utils.Database) -> None:
@@ -278,9 +269,7 @@ def read_progress(db: sqlite_utils.Database) -> dict[str, Progress]:
     process (`de06 progress` while the bot runs) is seen at once.
     """
     with _guard("đọc tiến độ"):
-        rows = db.execute(
-            f"SELECT {_COLUMNS} FROM {PROGRESS} WHERE orphaned_at IS NULL"
-        ).fetchall()
+        rows = db.execute(f"SELECT {_COLUMNS} FROM {PROGRESS} WHERE orphaned_at IS NULL").fetchall()
     return {r[0]: _progress(r) for r in rows}
 
 
@@ -379,9 +368,17 @@ def history(db: sqlite_utils.Database, key: str) -> list[HistoryEntry]:
         ).fetchall()
     return [
         HistoryEntry(
-            seq=r[0], key=r[1], id=r[2] or "", event=r[3], state=r[4], note=r[5] or "",
-            done_on=_day(r[6]), occurrence=_day(r[7]), by=r[8] or "",
-            at=datetime.fromisoformat(r[9]), source=r[10] or "",
+            seq=r[0],
+            key=r[1],
+            id=r[2] or "",
+            event=r[3],
+            state=r[4],
+            note=r[5] or "",
+            done_on=_day(r[6]),
+            occurrence=_day(r[7]),
+            by=r[8] or "",
+            at=datetime.fromisoformat(r[9]),
+            source=r[10] or "",
         )  # fmt: skip
         for r in rows
     ]

@@ -313,9 +313,10 @@ def test_progress_whose_deadline_changed_is_reported_by_the_reload_and_kept(
     assert "đã xong ngày 1/6/2025 — đã xong sớm" in history_page
     assert "hạn không còn khớp" in history_page
     # the new deadline starts with nothing reported
-    assert "Hạn: 31/5/2025 — hạn đã qua 1 ngày · chưa có cập nhật tiến độ" in say(
-        plan_conv, "/deadline all"
-    ).plain
+    assert (
+        "Hạn: 31/5/2025 — hạn đã qua 1 ngày · chưa có cập nhật tiến độ"
+        in say(plan_conv, "/deadline all").plain
+    )
 
 
 def test_a_restored_deadline_gets_its_progress_back(plan_conv, plan_settings):
@@ -365,9 +366,7 @@ def test_a_recurring_done_covers_the_current_occurrence_only(plan_settings):
 def test_a_reminder_to_a_chat_that_may_update_carries_the_done_button(plan_conv):
     say(plan_conv, "/subscribe", chat=ADMIN, user=ADMIN)
     (out,) = [
-        o
-        for o in plan_conv.due_reminders(datetime(2025, 9, 23, 9, 0))
-        if MOT_CUA in o.reply.plain
+        o for o in plan_conv.due_reminders(datetime(2025, 9, 23, 9, 0)) if MOT_CUA in o.reply.plain
     ]
     assert f"/xong {id_of(plan_conv, MOT_CUA)}" in [a.command for a in out.reply.actions]
 

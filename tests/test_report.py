@@ -106,9 +106,7 @@ def test_the_spreadsheet_has_one_row_per_deadline_with_real_dates(plan_conv):
 
 
 def cli(plan_settings, *args: str) -> int:
-    return main(
-        ["--kb", str(plan_settings.kb_dir), "--db", str(plan_settings.db_path), *args]
-    )
+    return main(["--kb", str(plan_settings.kb_dir), "--db", str(plan_settings.db_path), *args])
 
 
 def first_id(plan_settings, capsys, task: str) -> str:

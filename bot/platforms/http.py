@@ -7,7 +7,7 @@ server has its own small aiohttp application.
 
 Every route is one row of `ROUTES`: a method, a path and an async handler taking the
 `SideContext` (the conversation and the health facts) and the request. A feature that
-serves files over HTTP (a calendar feed, a report download) adds its row here.
+serves files over HTTP (a calendar feed, the progress report's download) adds its row here.
 
 Nothing served here may carry a token, a chat id or question text: health and metrics are
 often reachable by more people than the chats are.
@@ -29,6 +29,7 @@ from aiohttp import web
 
 from bot import logsafe, metrics
 from bot.health import DEFAULT_STALE_AFTER, Health, Knowledge, evaluate
+from bot.progress_chat import report_file
 from index.errors import ConfigError
 from index.store_check import probe_writable
 
@@ -139,8 +140,6 @@ async def report_page(ctx: SideContext, request: web.Request) -> web.Response:
     """`/report/<DE06_CALENDAR_TOKEN>.docx` (or `.xlsx`, `?loc=` filter words): the progress
     report. Anything but the right token is a 404 — the address must not even confirm that
     a report lives here — logged without the token or the path that carried it."""
-    from bot.progress_chat import report_file
-
     stem, _, extension = request.match_info["name"].rpartition(".")
     token = ctx.conv.settings.calendar_token
     if (
