@@ -351,10 +351,11 @@ def people_line(record: DeadlineRecord) -> str:
 
 
 def deadline_block(
-    record: DeadlineRecord, today: date, progress: Progress | None = None
+    record: DeadlineRecord, today: date, progress: Progress | None = None, *, show_id: bool = True
 ) -> Block:
-    """One deadline as seen on `today`: when, how far away, its id, what was reported, who,
-    what, and where it is written. `progress` is what counts today (see `progress_state`)."""
+    """One deadline as seen on `today`: when, how far away, its id (unless `show_id` is
+    False: an answer to a question stays as short as it was), what was reported, who, what,
+    and where it is written. `progress` is what counts today (see `progress_state`)."""
     left = days_left(record, today)
     status = status_text(record, left, progress)
     if record.recurrence is not None:
@@ -370,7 +371,7 @@ def deadline_block(
     else:
         lead = "Có hiệu lực: " if record.kind == "effective" else "Hạn: "
         runs = [Run(lead), Run(due_label(record), Style.STRONG), Run(f" — {status}")]
-    if record.id:
+    if record.id and show_id:
         runs += [Run(" · mã "), Run(record.id, Style.COMMAND)]
     runs.append(Run("\n"))
     if progress is not None and (progress.note or progress.state == "doing"):

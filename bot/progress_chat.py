@@ -473,12 +473,15 @@ def cmd_deadline(conv: Conversation, msg: Incoming, args: str) -> Reply:
 
 
 def lead_blocks(conv: Conversation, records: Sequence[DeadlineRecord]) -> list[Block]:
-    """Structured deadlines that answer a "when" question, with what was reported."""
+    """Structured deadlines that answer a "when" question, with what was reported (their ids
+    are left to /deadline, so an answer is no longer than before)."""
     if not records:
         return []
     today, reported = conv.today(), progress_map(conv)
     return [
-        deadline_chat.deadline_block(r, today, deadline_chat.progress_state(r, reported, today))
+        deadline_chat.deadline_block(
+            r, today, deadline_chat.progress_state(r, reported, today), show_id=False
+        )
         for r in records
     ]
 
