@@ -234,9 +234,11 @@ def cmd_progress(args) -> int:
     conv = _open(args, args.today)
     try:
         if args.state is None:
+            if progress.key_of_id(conv.store.db(), args.id) is None:
+                progress_chat.find(conv, args.id)  # raises UnknownDeadline, saying why
             reply = progress_chat.cmd_history(conv, Incoming("console", "cli", "cli", ""), args.id)
             print("\n\n".join(render(reply, limit=100_000)))
-            return 0 if reply.blocks and progress.key_of_id(conv.store.db(), args.id) else 1
+            return 0
         record = progress_chat.find(conv, args.id)
         if record.kind == "effective":
             print(f"Lỗi: hạn {record.id} là ngày có hiệu lực, không phải nhiệm vụ.",

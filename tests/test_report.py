@@ -140,8 +140,9 @@ def test_cli_shows_the_history_of_an_id(plan_settings, capsys):
     assert f"Lịch sử tiến độ hạn {ident} (1 lần)" in out and "đang làm (Lan qua dòng lệnh)" in out
 
 
-def test_cli_names_an_unknown_id(plan_settings, capsys):
-    assert cli(plan_settings, "progress", "zz99", "done") == 2
+@pytest.mark.parametrize("state", [["done"], []], ids=["update", "history"])
+def test_cli_names_an_unknown_id(plan_settings, capsys, state):
+    assert cli(plan_settings, "progress", "zz99", *state) == 2
     assert "Không có hạn nào mã “zz99”" in capsys.readouterr().err
 
 
