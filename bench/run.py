@@ -1,11 +1,12 @@
 """`make bench`: build, reload and question figures at several knowledge-base sizes.
 
 Usage: python -m bench.run --passages 1000,10000,100000 [--questions 1000] [--json]
-       [--out bench/RESULTS.md] [--no-telegram]
+       [--out bench/RESULTS.md] [--no-telegram] [--no-report] [--report-tasks 500]
 
 Every size is measured in a fresh subprocess (so peak RSS is per size) and its naive
 baseline in another; the Telegram adapter's throughput is measured once, then the charts
-and calendar of 200 deadlines (bench/render.py), each in a fresh process too.
+and calendar of 200 deadlines (bench/render.py), each in a fresh process too, and the progress
+report (500 tasks, Word and Excel, beside the naive python-docx way) and short ids at 100k.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+
+from bench.progress_report import measure_report, report_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "RESULTS.md"
@@ -40,6 +43,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown report to write")
     p.add_argument("--no-telegram", action="store_true", help="skip the Telegram throughput")
+    p.add_argument("--no-report", action="store_true", help="skip the progress report figures")
+    p.add_argument("--report-tasks", type=int, default=500, help="tasks in the progress report")
     p.add_argument("--telegram-messages", type=int, default=2000)
     p.add_argument("--work", type=Path, help="keep the generated data here (default: temp)")
     # Internal: one measurement in this process, result as JSON into a file.
@@ -235,7 +240,9 @@ def render_text(r: dict | None) -> str:
 
 
 def report(
-    mach: dict, results: list[dict], tg: dict | None, questions: int, pictures: dict | None = None
+    mach: dict, results: list[dict], tg: dict | None, questions: int,
+    pictures: dict | None = None,
+    rep: dict | None = None,
 ) -> str:
     kinds = results[0]["by_kind"] if results else {}
     mix = ", ".join(f"{k} {v['n']}" for k, v in kinds.items())
@@ -260,6 +267,7 @@ def report(
         + telegram_text(tg)
         + "\n"
         + render_text(pictures)
+        + report_text(rep)
     )
 
 
@@ -288,12 +296,18 @@ def main(argv: list[str] | None = None) -> int:
             tg = _subprocess("telegram", args.telegram_messages, work, args.questions)
         print("… charts and calendar of 200 deadlines", file=sys.stderr)
         pictures = _subprocess("render", 200, root, args.questions)
+        rep = None
+        if not args.no_report:
+            print(f"… progress report of {args.report_tasks} tasks", file=sys.stderr)
+            rep = measure_report(args.report_tasks)
     mach = machine()
-    text = report(mach, results, tg, args.questions, pictures)
+    text = report(mach, results, tg, args.questions, pictures, rep)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     if args.json:
-        data = {"machine": mach, "sizes": results, "telegram": tg, "pictures": pictures}
+        data = {
+            "machine": mach, "sizes": results, "telegram": tg, "pictures": pictures, "report": rep
+        }
         print(json.dumps(data, indent=1))
     else:
         print(text)

@@ -71,6 +71,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_deadline)
 
+    s = sub.add_parser(
+        "progress", help="ghi tiến độ một hạn (done|doing|unknown) hoặc xem lịch sử của nó"
+    )
+    s.add_argument("id", help="mã hạn, như /deadline in ra")
+    s.add_argument("state", nargs="?", choices=["done", "doing", "unknown"])
+    s.add_argument("--note", default="", help="ghi chú")
+    s.add_argument("--by", default="", help="người cập nhật (mặc định: tên người dùng máy)")
+    s.add_argument("--on", type=date.fromisoformat, default=None, help="ngày xong, YYYY-MM-DD")
+    s.add_argument("--today", type=date.fromisoformat, default=None)
+    s.set_defaults(func=cmd_progress)
+
+    s = sub.add_parser("report", help="báo cáo tiến độ: tệp Word và/hoặc Excel")
+    s.add_argument("words", nargs="*", help="từ lọc, như /deadline")
+    s.add_argument("--docx", type=Path, default=None, help="tệp Word cần ghi")
+    s.add_argument("--xlsx", type=Path, default=None, help="tệp Excel cần ghi")
+    s.add_argument("--today", type=date.fromisoformat, default=None)
+    s.set_defaults(func=cmd_report)
+
     s = sub.add_parser("eval", help="đo chất lượng tìm kiếm trên tệp câu hỏi .jsonl")
     s.add_argument("file", type=Path)
     s.add_argument(
@@ -184,11 +202,12 @@ def cmd_chat(args) -> int:
 
 
 def cmd_deadline(args) -> int:
-    from bot import deadline_chat
+    from bot import deadline_chat, progress_chat
 
     conv = _open(args, args.today)
     try:
         today = conv.today()
+        reported = progress_chat.progress_map(conv)
         if args.ics:
             from bot.calendar_chat import calendar_file
 
@@ -198,15 +217,92 @@ def cmd_deadline(args) -> int:
             sys.stdout.flush()
         elif args.json:
             data = deadline_chat.deadlines_json(
-                conv.snapshot.deadlines, today, args.all, args.words
+                conv.snapshot.deadlines, today, args.all, args.words, reported
             )
             print(json.dumps(data, ensure_ascii=False, indent=2))
         else:
             from bot.render.text import render
 
             words = (["all"] if args.all else []) + args.words
-            reply = deadline_chat.deadline_reply(conv.snapshot.deadlines, today, " ".join(words))
+            reply = deadline_chat.deadline_reply(
+                conv.snapshot.deadlines, today, " ".join(words), reported
+            )
             print("\n\n".join(render(reply, limit=100_000)))
+    finally:
+        conv.close()
+    return 0
+
+
+def cmd_progress(args) -> int:
+    """`de06 progress ID STATE`: the machine's owner records progress; without STATE, the
+    history. Same wording as the chat's /xong and /tiendo."""
+    import getpass
+
+    from bot import deadline_chat, progress_chat
+    from bot.models import Incoming
+    from bot.render.text import render, render_block
+    from index import progress
+
+    conv = _open(args, args.today)
+    try:
+        if args.state is None:
+            if progress.key_of_id(conv.store.db(), args.id) is None:
+                progress_chat.find(conv, args.id)  # raises UnknownDeadline, saying why
+            reply = progress_chat.cmd_history(conv, Incoming("console", "cli", "cli", ""), args.id)
+            print("\n\n".join(render(reply, limit=100_000)))
+            return 0
+        record = progress_chat.find(conv, args.id)
+        if record.kind == "effective":
+            print(f"Lỗi: hạn {record.id} là ngày có hiệu lực, không phải nhiệm vụ.",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        today = conv.today()
+        if args.on is not None and args.state != "done":
+            print("Lỗi: --on chỉ dùng với done (ngày xong).", file=sys.stderr)
+            return 2
+        if args.on is not None and args.on > today:
+            print(f"Lỗi: ngày xong {args.on.isoformat()} còn chưa tới.", file=sys.stderr)
+            return 2
+        by = args.by.strip() or f"cli:{_user_name(getpass)}"
+        saved = progress.set_progress(
+            conv.store.db(), record, args.state, by=by, today=today, note=args.note,
+            done_on=args.on, source="cli", now=conv.now(),
+        )  # fmt: skip
+        state = deadline_chat.progress_state(record, {record.key: saved}, today)
+        print(f"Đã ghi tiến độ hạn {record.id}: {deadline_chat.STATE_WORDS[args.state]}.")
+        print(render_block(deadline_chat.deadline_block(record, today, state)))
+    finally:
+        conv.close()
+    return 0
+
+
+def _user_name(getpass) -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "console"
+
+
+def cmd_report(args) -> int:
+    """`de06 report --docx FILE [--xlsx FILE] [--today D] [words…]`: the progress report."""
+    from bot import progress_chat
+    from bot.render.report import to_docx, to_xlsx
+    from bot.report import build_report
+
+    if args.docx is None and args.xlsx is None:
+        print("Lỗi: hãy chỉ ra tệp cần ghi: --docx TỆP và/hoặc --xlsx TỆP.", file=sys.stderr)
+        return 2
+    conv = _open(args, args.today)
+    try:
+        report = build_report(
+            conv.snapshot.deadlines, progress_chat.progress_map(conv), conv.today(), args.words
+        )
+        for path, write in ((args.docx, to_docx), (args.xlsx, to_xlsx)):
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(write(report))
+                print(f"Đã ghi {path} ({len(report.rows)} nhiệm vụ, {len(report.groups)} đơn vị).")
+        print(report.counts.line())
     finally:
         conv.close()
     return 0

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot import calendar_chat, deadline_chat, messages, pictures
+from bot import calendar_chat, deadline_chat, messages, pictures, progress_chat
 from bot.answer_view import passage_blocks, vn_date
 from bot.messages import info
 from bot.models import Block, Incoming, Reply, ReplyKind, Run, Style
 from index import deadline_store
 from index.build import ReloadReport
 from index.errors import KnowledgeError, ReloadInProgress, StoreError
+from index.progress import Progress
 from index.stats import read_stats
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def cmd_deadline(conv: Conversation, msg: Incoming, args: str) -> Reply:
         return pictures.timeline_reply(
             conv.snapshot.deadlines, conv.today(), args, platform=msg.platform
         )
-    return deadline_chat.deadline_reply(conv.snapshot.deadlines, conv.today(), args)
+    return progress_chat.cmd_deadline(conv, msg, args)
 
 
 def cmd_calendar(conv: Conversation, msg: Incoming, args: str) -> Reply:
@@ -176,6 +177,8 @@ def reload_blocks(report: ReloadReport) -> list[Block]:
             )
             runs.append(Run(f"\n{name}: {listed}"))
     blocks: list[Block] = [tuple(runs)]
+    if report.dropped_progress:
+        blocks.append(dropped_block(report.dropped_progress))
     if report.skipped:
         skipped = [Run(f"Bỏ qua {len(report.skipped)} tệp không đọc được:", Style.STRONG)]
         skipped += [Run(f"\n• {e.path.as_posix()}: {e.reason}") for e in report.skipped[:30]]
@@ -201,6 +204,24 @@ def reading_blocks(report: ReloadReport) -> list[Block]:
         runs += [Run(f"\n• {path}: {note}") for path, note in report.notes[:30]]
         blocks.append(tuple(runs))
     return blocks
+
+
+def dropped_block(dropped: list[Progress]) -> Block:
+    """"3 cập nhật tiến độ không còn khớp hạn nào: …" — never dropped silently."""
+    runs = [
+        Run(f"{len(dropped)} cập nhật tiến độ không còn khớp hạn nào", Style.STRONG),
+        Run(" (nhiệm vụ hoặc thời hạn trong văn bản đã đổi; lịch sử vẫn được giữ):"),
+    ]
+    for p in dropped[:20]:
+        state = deadline_chat.STATE_WORDS.get(p.state, p.state)
+        when = p.when
+        due = f", hạn {vn_date(when)}" if when[:4].isdigit() else ", định kỳ" if "/" in when else ""
+        label = p.label if len(p.label) <= 80 else p.label[:79] + "…"
+        runs.append(Run(f"\n• {p.id} ({state}{due}): {label} — {p.doc_id}"))
+    if len(dropped) > 20:
+        runs.append(Run(f"\n… và {len(dropped) - 20} cập nhật khác."))
+    runs += [Run("\nXem lại: "), Run(f"/tiendo {dropped[0].id}", Style.COMMAND)]
+    return tuple(runs)
 
 
 def cmd_stats(conv: Conversation, msg: Incoming, args: str) -> Reply:
@@ -251,6 +272,25 @@ COMMANDS: dict[str, Command] = {
             aliases=("calendar",),
         ),
         Command(
+            "xong",
+            "ghi nhận một hạn đã xong: /xong <mã> [ngày] [ghi chú]",
+            progress_chat.cmd_done,
+        ),
+        Command(
+            "danglam", "ghi nhận một hạn đang làm: /danglam <mã> [ghi chú]", progress_chat.cmd_doing
+        ),
+        Command("chuaro", "xoá cập nhật tiến độ ghi nhầm: /chuaro <mã>", progress_chat.cmd_unknown),
+        Command(
+            "tiendo",
+            "tiến độ chung, hoặc lịch sử một hạn: /tiendo <mã>",
+            progress_chat.cmd_history,
+        ),
+        Command(
+            "baocao",
+            "báo cáo tiến độ (tệp Word), có thể kèm từ lọc: /baocao Sở Tư pháp",
+            progress_chat.cmd_report,
+        ),
+        Command(
             "subscribe",
             "nhận nhắc hạn trước 7 ngày và 1 ngày (có thể kèm từ lọc)",
             cmd_subscribe,
@@ -267,6 +307,12 @@ COMMANDS: dict[str, Command] = {
         Command("them", "xem thêm kết quả cho câu hỏi vừa rồi", cmd_more),
         Command("danhgia", "đánh giá câu trả lời", cmd_feedback, menu=False),
         Command("reload", "nạp lại kho tài liệu", cmd_reload, admin=True),
+        Command(
+            "daumoi",
+            "đầu mối cập nhật tiến độ: /daumoi <mã người dùng> <cơ quan>; /daumoi xem danh sách",
+            progress_chat.cmd_focal,
+            admin=True,
+        ),
         Command(
             "stats", "thống kê câu hỏi, câu chưa trả lời được, đánh giá", cmd_stats, admin=True
         ),

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from bot import commands, deadline_chat, logsafe, messages, metrics, reminders
+from bot import commands, deadline_chat, logsafe, messages, metrics, progress_chat, reminders
 from bot.answer_view import hit_block
 from bot.commands import HITS_PER_ANSWER
 from bot.messages import info, refused
@@ -26,7 +26,7 @@ from bot.models import Action, Block, Incoming, Reply, ReplyKind
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.uploads import check_upload, save_upload
-from index import deadline_store, index_files
+from index import deadline_store, index_files, progress
 from index.build import ReloadReport, reload_store
 from index.cache import cache_for_store
 from index.deadline_store import DeadlineRecord
@@ -201,7 +201,7 @@ class Conversation:
             said = messages.GREETING if greeting else messages.NOT_FOUND
             return Reply(ReplyKind.NOT_FOUND, notes + [messages.text_block(said)], query_id=qid)
         self.remember(msg, text, 0, list(hit_ids))
-        blocks = notes + _lead_blocks(lead, self.today())
+        blocks = notes + progress_chat.lead_blocks(self, lead)
         return self.answer_reply(blocks, result.hits, result.more, qid, first=1)
 
     def answer_reply(
@@ -308,11 +308,14 @@ class Conversation:
         now = now or self.now()
         db = self.store.db()
         subs = deadline_store.list_subscriptions(db)
+        reported = progress_chat.progress_map(self)
         due = reminders.due_reminders(
-            subs, self._snapshot.deadlines, deadline_store.sent_keys(db), now
+            subs, self._snapshot.deadlines, deadline_store.sent_keys(db), now, reported
         )
         return [
-            Outgoing(d.platform, d.chat_id, reminders.reminder_reply(d, now.date()), d.key)
+            Outgoing(
+                d.platform, d.chat_id, progress_chat.reminder(self, d, now.date(), reported), d.key
+            )
             for d in due
         ]
 
@@ -323,15 +326,10 @@ class Conversation:
             metrics.reminder_sent()
 
 
-def _lead_blocks(records: list[DeadlineRecord], today: date) -> list[Block]:
-    """Structured deadlines that answer a "when" question, shown before the snippets."""
-    return [deadline_chat.deadline_block(r, today) for r in records]
-
-
 def _load_snapshot(settings: Settings, store: Store) -> Snapshot:
     analyzer = Analyzer(load_lexicon(settings.kb_dir))
     index = SearchIndex.load(store, analyzer)
-    deadlines = deadline_store.load_deadlines(store.db())
+    deadlines = progress.with_ids(store.db(), deadline_store.load_deadlines(store.db()))
     return Snapshot(index, deadlines, deadline_chat.TimingIndex(deadlines))
 
 

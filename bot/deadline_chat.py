@@ -1,11 +1,14 @@
 """What the conversation core says about deadlines: `/deadline`, its JSON twin, timing questions.
 
-Everything here is pure: the core loads the records from the store and passes `today`
-(from DE06_TODAY or the clock), so tests and the `--today` option see the same answers.
-The assistant does not know whether work was done, so a deadline that has gone by is
-"đã quá hạn", never "đã hoàn thành". Recurring work is shown with its rule and the next
-occurrence on or after today; ongoing work ("thường xuyên") has no day to be late for, so
-it is listed in its own group by `/deadline all` and never called overdue.
+Everything here is pure: the core loads the records and their progress from the store and
+passes `today` (from DE06_TODAY or the clock), so tests and the `--today` option see the same
+answers. Only what people reported (index/progress.py) says whether work was done, so the
+wording follows it honestly: a day gone by with nothing reported is "hạn đã qua N ngày · chưa
+có cập nhật tiến độ" — the work may well be finished —, "quá hạn" is said only of work reported
+as still in progress, and finished work reads "✅ đã xong ngày …" in a group of its own.
+Recurring work is shown with its rule and the next occurrence on or after today; ongoing work
+("thường xuyên") has no day to be late for, so it is listed in its own group by
+`/deadline all` and never called overdue.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +27,7 @@ from bot.models import Action, Block, Reply, ReplyKind, Run, Style
 from index.deadline_store import DeadlineRecord
 from index.deadlines import Recurrence
 from index.normalize import fold, match_form
+from index.progress import Progress, current
 from index.search import is_timing_question
 
 __all__ = [
@@ -38,8 +42,11 @@ __all__ = [
     "status_text",
     "deadline_block",
     "people_line",
+    "leads",
+    "progress_state",
     "ongoing_count",
     "deadline_reply",
+    "done_actions",
     "deadlines_json",
     "short_task",
     "chart_args",
@@ -54,6 +61,9 @@ CHART_LABEL = "📊 Biểu đồ"
 MAX_ACTION_BYTES = 64  # a button's command must fit Telegram's callback data; longer: no button
 MAX_ONGOING = 10
 ONGOING_GROUP = "Nhiệm vụ thường xuyên"
+DONE_GROUP = "Đã xong"
+MAX_DONE = 10
+MAX_DONE_BUTTONS = 8
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 _ROMAN_IN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
@@ -66,6 +76,11 @@ class Listed:
     days_left: int | None  # negative once the day has gone by; None for ongoing work
     status: str  # "upcoming" (today included) | "past" | "ongoing"
     due: date | None = None  # the day it falls due seen from today (next occurrence if recurring)
+    progress: Progress | None = None  # what counts today (None: nothing reported)
+
+    @property
+    def done(self) -> bool:
+        return self.progress is not None and self.progress.state == "done"
 
 
 _WORD = re.compile(r"\w+")
@@ -170,6 +185,13 @@ def matches(record: DeadlineRecord, words: Sequence[str], today: date | None = N
     return all(t in hay for t in plain)
 
 
+def leads(record: DeadlineRecord, agency: str) -> bool:
+    """Whether `agency` names the deadline's lead, as a /deadline filter decides it: every
+    word of the name (accents and case aside) is a word of the lead."""
+    words = _tokens(agency)
+    return bool(words) and set(words) <= set(_tokens(record.agency))
+
+
 def _rank(record: DeadlineRecord, plain: Sequence[str]) -> int:
     """0 when the filter names the lead, 1 when it names a partner, 2 otherwise: what an
     agency leads comes before what it only cooperates on."""
@@ -187,8 +209,22 @@ def days_left(record: DeadlineRecord, today: date) -> int | None:
     return None if due is None else (due - today).days
 
 
+def progress_state(
+    record: DeadlineRecord, progress: Mapping[str, Progress] | None, today: date
+) -> Progress | None:
+    """The reported progress that counts on `today` (None: nothing reported, or an effective
+    date, which is not work anyone does)."""
+    if not progress or record.kind == "effective":
+        return None
+    return current(record, progress.get(record.key), today)
+
+
 def select(
-    records: Iterable[DeadlineRecord], today: date, include_past: bool, words: Sequence[str]
+    records: Iterable[DeadlineRecord],
+    today: date,
+    include_past: bool,
+    words: Sequence[str],
+    progress: Mapping[str, Progress] | None = None,
 ) -> list[Listed]:
     """The deadlines to show: matching ones, ahead of today unless `include_past`, the lead's
     before the partners', by due date; ongoing work (only with `include_past`) last."""
@@ -200,14 +236,15 @@ def select(
             continue
         if words and not matches(r, words, today):
             continue
+        state = progress_state(r, progress, today)
         if due is None:
-            ranked.append((1, _rank(r, plain), date.max, Listed(r, None, "ongoing", None)))
+            ranked.append((1, _rank(r, plain), date.max, Listed(r, None, "ongoing", None, state)))
             continue
         left = (due - today).days
         if left < 0 and not include_past:
             continue
         status = "upcoming" if left >= 0 else "past"
-        ranked.append((0, _rank(r, plain), due, Listed(r, left, status, due)))
+        ranked.append((0, _rank(r, plain), due, Listed(r, left, status, due, state)))
     ranked.sort(key=lambda x: (x[0], x[1], x[2], x[3].record.doc_id, x[3].record.start))
     return [x[3] for x in ranked]
 
@@ -299,18 +336,44 @@ def due_label(record: DeadlineRecord) -> str:
     return f"{period} (hạn {_day(d)})"
 
 
-def status_text(record: DeadlineRecord, left: int | None) -> str:
+def status_text(
+    record: DeadlineRecord, left: int | None, progress: Progress | None = None
+) -> str:
+    """How far the day is, worded by what was reported: "còn 12 ngày", "hạn đã qua 30 ngày ·
+    chưa có cập nhật tiến độ", "quá hạn 30 ngày · đang làm", "✅ đã xong ngày 2/4/2024"."""
+    state = progress.state if progress is not None and record.kind != "effective" else "unknown"
+    if state == "done" and progress is not None and progress.done_on is not None:
+        return f"✅ đã xong ngày {_day(progress.done_on)}"
+    doing = " · đang làm" if state == "doing" else ""
     if left is None:
-        return "không có hạn cụ thể, thực hiện liên tục"
+        return "không có hạn cụ thể, thực hiện liên tục" + doing
     if record.kind == "effective":
         if left > 0:
             return f"còn {left} ngày nữa có hiệu lực"
         return "có hiệu lực từ hôm nay" if left == 0 else f"đã có hiệu lực được {-left} ngày"
     if left > 1:
-        return f"còn {left} ngày"
+        return f"còn {left} ngày" + doing
     if left == 1:
-        return "còn 1 ngày (hạn là ngày mai)"
-    return "hạn là hôm nay" if left == 0 else f"đã quá hạn {-left} ngày"
+        return "còn 1 ngày (hạn là ngày mai)" + doing
+    if left == 0:
+        return "hạn là hôm nay" + doing
+    if state == "doing":
+        return f"quá hạn {-left} ngày · đang làm"
+    return f"hạn đã qua {-left} ngày · chưa có cập nhật tiến độ"
+
+
+STATE_WORDS = {"unknown": "chưa có cập nhật", "doing": "đang làm", "done": "đã xong"}
+
+
+def progress_line(progress: Progress) -> str:
+    """"Tiến độ: đang làm — đã rà soát 8/10 xã (telegram:42, 3/4/2024)"."""
+    line = f"Tiến độ: {STATE_WORDS.get(progress.state, progress.state)}"
+    if progress.note:
+        line += f" — {progress.note}"
+    who = ", ".join(
+        p for p in (progress.by, _day(progress.at.date()) if progress.at else "") if p
+    )
+    return line + (f" ({who})" if who else "")
 
 
 def _citation(record: DeadlineRecord) -> str:
@@ -327,30 +390,32 @@ def people_line(record: DeadlineRecord) -> str:
     return " · ".join(parts)
 
 
-def deadline_block(record: DeadlineRecord, today: date) -> Block:
-    """One deadline as seen on `today`: when, how far away, who, what, and where it is written."""
+def deadline_block(
+    record: DeadlineRecord, today: date, progress: Progress | None = None, *, show_id: bool = True
+) -> Block:
+    """One deadline as seen on `today`: when, how far away, its id (unless `show_id` is
+    False: an answer to a question stays as short as it was), what was reported, who, what,
+    and where it is written. `progress` is what counts today (see `progress_state`)."""
     left = days_left(record, today)
+    status = status_text(record, left, progress)
     if record.recurrence is not None:
         due = record.due_on(today)
         assert due is not None and left is not None
         runs = [
             Run("Định kỳ: "),
             Run(recurrence_label(record.recurrence), Style.STRONG),
-            Run(f" — lần tới {_day(due)}, {status_text(record, left)}\n"),
+            Run(f" — lần tới {_day(due)}, {status}"),
         ]
     elif left is None:
-        runs = [
-            Run("Thời hạn: "),
-            Run("thường xuyên", Style.STRONG),
-            Run(f" — {status_text(record, left)}\n"),
-        ]
+        runs = [Run("Thời hạn: "), Run("thường xuyên", Style.STRONG), Run(f" — {status}")]
     else:
         lead = "Có hiệu lực: " if record.kind == "effective" else "Hạn: "
-        runs = [
-            Run(lead),
-            Run(due_label(record), Style.STRONG),
-            Run(f" — {status_text(record, left)}\n"),
-        ]
+        runs = [Run(lead), Run(due_label(record), Style.STRONG), Run(f" — {status}")]
+    if record.id and show_id:
+        runs += [Run(" · mã "), Run(record.id, Style.COMMAND)]
+    runs.append(Run("\n"))
+    if progress is not None and (progress.note or progress.state == "doing"):
+        runs.append(Run(f"{progress_line(progress)}\n"))
     if people := people_line(record):
         runs.append(Run(f"{people}\n"))
     if record.section:
@@ -360,10 +425,20 @@ def deadline_block(record: DeadlineRecord, today: date) -> Block:
     return tuple(runs)
 
 
-def deadline_reply(records: Sequence[DeadlineRecord], today: date, args: str) -> Reply:
-    """The answer to `/deadline [all] [từ lọc…]`."""
+def deadline_reply(
+    records: Sequence[DeadlineRecord],
+    today: date,
+    args: str,
+    progress: Mapping[str, Progress] | None = None,
+    may_update: Callable[[DeadlineRecord], bool] | None = None,
+) -> Reply:
+    """The answer to `/deadline [all] [từ lọc…]`.
+
+    `progress` is what people reported (by key); `may_update` says whether the person asking
+    may report progress on a deadline, which earns them a "✅ Đã xong" button under it.
+    """
     include_past, words = parse_deadline_args(args)
-    listed = select(records, today, include_past, words)
+    listed = select(records, today, include_past, words, progress)
     query = " ".join(words)
     all_cmd = f"/deadline all {query}".strip()
     subscribe_hint = (Run("/subscribe", Style.COMMAND), Run(" để được nhắc trước hạn."))
@@ -384,18 +459,23 @@ def deadline_reply(records: Sequence[DeadlineRecord], today: date, args: str) ->
         actions += fitting(Action(CHART_LABEL, f"/deadline bieudo {args.strip()}".strip()))
     if not listed:
         return Reply(ReplyKind.INFO, [_empty(records, today, include_past, query)], actions, hint)
-    dated = [x for x in listed if x.status != "ongoing"]
-    ongoing_listed = [x for x in listed if x.status == "ongoing"]
+    dated = [x for x in listed if x.status != "ongoing" and not x.done]
+    ongoing_listed = [x for x in listed if x.status == "ongoing" and not x.done]
+    done = [x for x in listed if x.done]
     scope = "Tất cả các hạn" if include_past else "Các hạn sắp tới"
     header = [Run(scope, Style.STRONG), Run(f" (tính đến ngày {_day(today)})")]
     if query:
         header.append(Run(f", lọc theo “{query}”"))
-    count = f"{len(dated)} hạn"
-    if ongoing_listed:
-        count += f" và {len(ongoing_listed)} nhiệm vụ thường xuyên"
+    count = f"{sum(1 for x in listed if x.status != 'ongoing')} hạn"
+    n_ongoing = sum(1 for x in listed if x.status == "ongoing")
+    if n_ongoing:
+        count += f" và {n_ongoing} nhiệm vụ thường xuyên"
+    if done:
+        count += f", trong đó {len(done)} đã xong"
     header.append(Run(f": {count}."))
     blocks: list[Block] = [tuple(header)]
-    blocks += [deadline_block(x.record, today) for x in dated[:MAX_LISTED]]
+    shown = dated[:MAX_LISTED]
+    blocks += [deadline_block(x.record, today, x.progress) for x in shown]
     if len(dated) > MAX_LISTED:
         blocks.append(_more(len(dated) - MAX_LISTED, "hạn"))
     if ongoing_listed:
@@ -405,10 +485,45 @@ def deadline_reply(records: Sequence[DeadlineRecord], today: date, args: str) ->
                 Run(" (làm liên tục, không có hạn cụ thể nên không bao giờ quá hạn):"),
             )
         )
-        blocks += [deadline_block(x.record, today) for x in ongoing_listed[:MAX_ONGOING]]
+        shown += ongoing_listed[:MAX_ONGOING]
+        blocks += [
+            deadline_block(x.record, today, x.progress) for x in ongoing_listed[:MAX_ONGOING]
+        ]
         if len(ongoing_listed) > MAX_ONGOING:
             blocks.append(_more(len(ongoing_listed) - MAX_ONGOING, "nhiệm vụ thường xuyên"))
-    return Reply(ReplyKind.INFO, blocks, actions, hint)
+    if done:
+        blocks.append((Run(DONE_GROUP, Style.STRONG), Run(" (đã có cập nhật hoàn thành):")))
+        blocks += [deadline_block(x.record, today, x.progress) for x in done[:MAX_DONE]]
+        if len(done) > MAX_DONE:
+            blocks.append(_more(len(done) - MAX_DONE, "hạn đã xong"))
+    buttons = done_actions([x.record for x in shown], may_update)
+    if buttons:
+        hint = (*hint, *UPDATE_HINT)
+    return Reply(ReplyKind.INFO, blocks, buttons + actions, hint)
+
+
+UPDATE_HINT: Block = (
+    Run("\nKhi một việc đã xong, gõ "),
+    Run("/xong <mã> [ghi chú]", Style.COMMAND),
+    Run("; đang làm: "),
+    Run("/danglam <mã>", Style.COMMAND),
+    Run("."),
+)
+
+
+def done_actions(
+    records: Iterable[DeadlineRecord], may_update: Callable[[DeadlineRecord], bool] | None
+) -> list[Action]:
+    """"✅ Đã xong <mã>" for the shown deadlines not done yet that the asker may update."""
+    if may_update is None:
+        return []
+    out = []
+    for r in records:
+        if r.id and r.kind != "effective" and may_update(r):
+            out.append(Action(f"✅ Đã xong {r.id}", f"/xong {r.id}"))
+        if len(out) == MAX_DONE_BUTTONS:
+            break
+    return out
 
 
 def _more(n: int, what: str) -> Block:
@@ -457,13 +572,18 @@ def _recurrence_json(rule: Recurrence | None) -> dict | None:
 
 
 def deadlines_json(
-    records: Sequence[DeadlineRecord], today: date, include_past: bool, words: Sequence[str]
+    records: Sequence[DeadlineRecord],
+    today: date,
+    include_past: bool,
+    words: Sequence[str],
+    progress: Mapping[str, Progress] | None = None,
 ) -> dict:
     """The `de06 deadline --json` document."""
     return {
         "today": today.isoformat(),
         "deadlines": [
             {
+                "id": x.record.id or None,
                 "due": x.due.isoformat() if x.due else None,
                 "precision": x.record.precision,
                 "kind": x.record.kind,
@@ -478,9 +598,20 @@ def deadlines_json(
                 "title": x.record.title,
                 "doc": x.record.doc_id,
                 "date": x.record.date,
+                **_progress_json(x.progress),
             }
-            for x in select(records, today, include_past, words)
+            for x in select(records, today, include_past, words, progress)
         ],
+    }
+
+
+def _progress_json(p: Progress | None) -> dict:
+    return {
+        "progress": p.state if p is not None else "unknown",
+        "progress_note": p.note if p is not None else "",
+        "done_on": p.done_on.isoformat() if p is not None and p.done_on else None,
+        "progress_by": p.by if p is not None else None,
+        "progress_at": p.at.isoformat() if p is not None and p.at else None,
     }
 
 

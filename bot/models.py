@@ -52,16 +52,28 @@ class Action:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a reply: a document (.ics, .docx) or a picture (a chart PNG)."""
+    """A file that goes with a reply: a Word report, a calendar (.ics), a chart (PNG).
 
-    name: str  # file name shown to the user, e.g. "han-de-an-06.ics"
-    media_type: str  # "text/calendar", "image/png", …
-    data: bytes
-    caption: str = ""
+    Platforms that can send files send `data` under `name` (Telegram: sendPhoto for a picture,
+    sendDocument otherwise); the others show `fallback` in its place, which the core words —
+    what the file holds and, when it has one, a link to download it — so no adapter invents
+    a sentence.
+    """
+
+    name: str  # the file name people see, ASCII: "bao-cao-tien-do-2025-05-03.docx"
+    media_type: str  # "text/calendar", "image/png", "application/vnd.openxmlformats-…"
+    data: bytes = field(repr=False)
+    caption: str = ""  # shown with the file where the platform has captions
+    fallback: Block = ()
 
     @property
     def is_picture(self) -> bool:
         return self.media_type.startswith("image/")
+
+    @property
+    def size_label(self) -> str:
+        kb = len(self.data) / 1024
+        return f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"
 
 
 class ReplyKind(StrEnum):
@@ -82,7 +94,7 @@ class Reply:
     hint: Block = ()  # the plain-text stand-in for actions on platforms without buttons
     hit_ids: tuple[int, ...] = ()
     query_id: int | None = None
-    files: tuple[Attachment, ...] = ()
+    files: tuple[Attachment, ...] = ()  # sent after the text, in order
 
     @property
     def plain(self) -> str:

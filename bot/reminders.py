@@ -7,18 +7,20 @@ soon as its window opens and it has not been sent yet; the 7-day one is dropped 
 the deadline's reload-proof identity and the stage, so the sent-key set kept in the store
 makes a restart neither lose nor repeat a reminder. Recurring work is reminded before
 each occurrence (the key carries the occurrence's day, so next month's reminder is a new
-one); ongoing work has no day and is never reminded.
+one); ongoing work has no day and is never reminded, and work reported done is not either
+(a recurring deadline's done covers the occurrence it was reported for, not the next).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.deadline_chat import deadline_block, matches
+from bot.deadline_chat import deadline_block, matches, progress_state
 from bot.models import Action, Reply, ReplyKind, Run, Style
 from index.deadline_store import DeadlineRecord, Subscription
+from index.progress import Progress
 
 __all__ = [
     "Subscription",
@@ -63,10 +65,16 @@ def due_reminders(
     records: Iterable[DeadlineRecord],
     sent_keys: set[str],
     now: datetime,
+    progress: Mapping[str, Progress] | None = None,
 ) -> list[ReminderDue]:
-    """Reminders to send at `now` that were not sent before, soonest deadline first."""
+    """Reminders to send at `now` that were not sent before, soonest deadline first; none
+    for work reported done (for recurring work: done for the occurrence now ahead)."""
     today = now.date()
-    dated = [(r, d) for r in records if (d := r.due_on(today)) is not None]
+    dated = [
+        (r, d)
+        for r in records
+        if (d := r.due_on(today)) is not None and not _done(r, progress, today)
+    ]
     out: list[ReminderDue] = []
     for sub in subscriptions:
         for rec, due in dated:
@@ -80,7 +88,19 @@ def due_reminders(
     return out
 
 
-def reminder_reply(due: ReminderDue, today: date) -> Reply:
+def _done(record: DeadlineRecord, progress: Mapping[str, Progress] | None, today: date) -> bool:
+    state = progress_state(record, progress, today)
+    return state is not None and state.state == "done"
+
+
+def reminder_reply(
+    due: ReminderDue,
+    today: date,
+    progress: Progress | None = None,
+    buttons: Sequence[Action] = (),
+) -> Reply:
+    """The reminder message; `progress` is what counts today, `buttons` go first (the
+    "✅ Đã xong" of a chat that may report it)."""
     occurrence = due.due or due.record.due_on(today) or today
     left = (occurrence - today).days
     effective = due.record.kind == "effective"
@@ -100,5 +120,10 @@ def reminder_reply(due: ReminderDue, today: date) -> Reply:
         Run("/unsubscribe", Style.COMMAND),
         Run(" để tắt nhắc hạn."),
     )
-    actions = [Action("Xem các hạn sắp tới", "/deadline"), Action("Tắt nhắc hạn", "/unsubscribe")]
-    return Reply(ReplyKind.INFO, [header, deadline_block(due.record, today)], actions, hint)
+    actions = [
+        *buttons,
+        Action("Xem các hạn sắp tới", "/deadline"),
+        Action("Tắt nhắc hạn", "/unsubscribe"),
+    ]
+    block = deadline_block(due.record, today, progress)
+    return Reply(ReplyKind.INFO, [header, block], actions, hint)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import deadline_store
+from index import deadline_store, progress
 from index.blocks import OcrSummary
 from index.cache import cache_for_store
 from index.deadline_sources import passage_deadlines
@@ -54,6 +54,8 @@ class ReloadReport:
     seconds: float = 0.0
     ocr: list[tuple[str, OcrSummary]] = field(default_factory=list)  # (path, how it was read)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, note) of loaded files
+    # progress whose deadline is no longer in the rewritten documents (index/progress.py)
+    dropped_progress: list[progress.Progress] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
@@ -130,6 +132,8 @@ def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> R
             report.analysed_passages = _write(
                 store, analyse(todo, lexicon, workers=workers), report.removed, lexicon
             )
+            rewritten = [d.doc_id for d in todo] + report.removed
+            report.dropped_progress = progress.reconcile(db, rewritten)
     report.passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.deadlines = db.execute("SELECT count(*) FROM deadlines").fetchone()[0]
     report.seconds = time.perf_counter() - started

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import sqlite_utils
@@ -25,6 +26,7 @@ from index.errors import StoreError
 
 __all__ = [
     "DeadlineRecord",
+    "deadline_key",
     "Subscription",
     "ensure_tables",
     "replace_doc_deadlines",
@@ -66,6 +68,7 @@ class DeadlineRecord:
     partners: tuple[str, ...] = ()
     recurrence: Recurrence | None = None
     section: str = ""  # where the passage sits: "PHỤ LỤC › II › 3", "" when unknown
+    id: str = ""  # the short id people type ("k3f9"), index/progress.py; "" when not assigned
 
     @property
     def lead(self) -> str:
@@ -85,19 +88,27 @@ class DeadlineRecord:
             self.partners, self.recurrence,
         )  # fmt: skip
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Identity that survives a reload (passage ids do not): document, due, kind, task.
 
         Recurring work is named by its rule instead of a day, ongoing work by no day, so the
-        identity does not move as the occurrences go by.
+        identity does not move as the occurrences go by. Computed once per record (a hash of
+        the task), as loading, ids and reminders all ask for it.
         """
-        digest = hashlib.sha1(" ".join(self.text.split()).encode()).hexdigest()[:12]
-        if self.recurrence is not None:
-            when = self.recurrence.rule
-        else:
-            when = self.due.isoformat() if self.due else "-"
-        return f"{self.doc_id}|{when}|{self.kind}|{digest}"
+        return deadline_key(self.doc_id, self.due, self.recurrence, self.kind, self.text)
+
+
+def deadline_key(
+    doc_id: str, due: date | None, recurrence: Recurrence | None, kind: str, text: str
+) -> str:
+    """`DeadlineRecord.key` from the stored values, for callers that hold rows, not records."""
+    digest = hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:12]
+    if recurrence is not None:
+        when = recurrence.rule
+    else:
+        when = due.isoformat() if due else "-"
+    return f"{doc_id}|{when}|{kind}|{digest}"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ The tree is small on purpose; each message tells a person what to do next::
      ├── ReloadInProgress        a second reload was asked for while one runs
      ├── NotAuthorized           a non-admin asked for an admin command
      ├── UploadRejected          an uploaded file is refused (size, type, name)
+     ├── UnknownDeadline         no deadline has the short id someone typed
      └── PlatformError           a chat platform's API failed after retries
           └── ZaloApiError       (bot/platforms/zalo_api.py) carries Zalo's error_code
 """
@@ -54,6 +55,10 @@ class NotAuthorized(De06Error):
 
 class UploadRejected(De06Error):
     """An uploaded document is refused before it reaches the knowledge base."""
+
+
+class UnknownDeadline(De06Error):
+    """A deadline id (as shown by /deadline) that no deadline has, now or before."""
 
 
 class PlatformError(De06Error):

@@ -67,9 +67,10 @@ class Store:
         except sqlite3.Error as err:
             raise StoreError(f"không tạo được bảng trong {self.path}: {err}") from err
         _add_missing_columns(db)
-        from index import deadline_store
+        from index import deadline_store, progress
 
         deadline_store.ensure_tables(db)
+        progress.ensure_tables(db)
 
     def db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)

@@ -42,7 +42,8 @@ def test_questions_are_deterministic_and_cover_every_kind():
 def bench_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "RESULTS.md"
     printed = io.StringIO()
-    argv = ["--passages", "1000", "--questions", "40", "--out", str(out), "--no-telegram"]
+    argv = ["--passages", "1000", "--questions", "40", "--out", str(out), "--no-telegram",
+            "--report-tasks", "60"]  # fmt: skip
     with redirect_stdout(printed):
         run.main([*argv, "--json"])
     return out.read_text(encoding="utf-8"), json.loads(printed.getvalue())
@@ -51,8 +52,13 @@ def bench_run(tmp_path_factory):
 def test_report_names_the_machine_and_every_figure(bench_run):
     text, _ = bench_run
     for label in ("Machine", "full build", "nothing changed", "1% of documents", "p99",
-                  "rank-bm25", "peak RSS"):  # fmt: skip
+                  "rank-bm25", "peak RSS", "Progress report", "Short ids"):  # fmt: skip
         assert label in text
+
+
+def test_the_report_figures_cover_the_tasks_asked_for_with_unique_ids(bench_run):
+    _, data = bench_run
+    assert data["report"]["tasks"] == 60 and data["report"]["ids_unique"]
 
 
 def test_json_has_the_measured_size_and_question_count(bench_run):

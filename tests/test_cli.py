@@ -73,6 +73,7 @@ def test_deadline_json_has_the_documented_shape(built, kb):
     data = json.loads(out.stdout)
     assert data["today"] == "2024-02-01" and data["deadlines"]
     assert set(data["deadlines"][0]) == {
+        "id",
         "due",
         "precision",
         "kind",
@@ -87,6 +88,11 @@ def test_deadline_json_has_the_documented_shape(built, kb):
         "title",
         "doc",
         "date",
+        "progress",
+        "progress_note",
+        "done_on",
+        "progress_by",
+        "progress_at",
     }
 
 

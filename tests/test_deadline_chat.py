@@ -183,9 +183,10 @@ def test_due_today_says_today() -> None:
     assert "hạn là hôm nay" in deadline_reply(RECORDS, date(2024, 3, 30), "").plain
 
 
-def test_past_deadline_is_overdue_never_done() -> None:
+def test_past_deadline_without_progress_is_gone_by_never_overdue_nor_done() -> None:
     plain = deadline_reply(RECORDS, TODAY, "all").plain
-    assert "đã quá hạn 30 ngày" in plain
+    assert "hạn đã qua 30 ngày · chưa có cập nhật tiến độ" in plain
+    assert "quá hạn" not in plain.replace("hạn đã qua", "")
     assert "đã hoàn thành" not in plain.replace("hoàn thành đơn giản", "")
 
 
@@ -232,6 +233,7 @@ def test_json_has_exactly_the_documented_fields() -> None:
     doc = deadlines_json(RECORDS, TODAY, True, [])
     assert doc["today"] == "2024-03-01"
     assert doc["deadlines"][0] == {
+        "id": None,
         "due": "2024-01-31",
         "precision": "day",
         "kind": "deadline",
@@ -246,6 +248,11 @@ def test_json_has_exactly_the_documented_fields() -> None:
         "title": TITLE,
         "doc": "hop-to-cong-tac",
         "date": "2024-01-25",
+        "progress": "unknown",
+        "progress_note": "",
+        "done_on": None,
+        "progress_by": None,
+        "progress_at": None,
     }
 
 
@@ -375,7 +382,7 @@ def test_ongoing_work_is_listed_by_all_in_its_own_group_and_never_overdue() -> N
     group = plain.index("Nhiệm vụ thường xuyên")
     assert plain.index("Cập nhật hồ sơ điện tử cán bộ") > group
     assert "Thời hạn: thường xuyên — không có hạn cụ thể" in plain
-    assert plain.count("đã quá hạn") == 2  # the two dated tasks, not the ongoing one
+    assert plain.count("hạn đã qua") == 2  # the two dated tasks, not the ongoing one
     assert "3 hạn và 1 nhiệm vụ thường xuyên" in plain
 
 

@@ -7,7 +7,7 @@ server has its own small aiohttp application.
 
 Every route is one row of `ROUTES`: a method, a path and an async handler taking the
 `SideContext` (the conversation and the health facts) and the request. A feature that
-serves files over HTTP (a calendar feed, a report download) adds its row here.
+serves files over HTTP (a calendar feed, the progress report's download) adds its row here.
 
 Nothing served here may carry a token, a chat id or question text: health and metrics are
 often reachable by more people than the chats are. The calendar feed serves only what
@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot import calendar_chat, metrics
+from bot import calendar_chat, logsafe, metrics
 from bot.health import DEFAULT_STALE_AFTER, Health, Knowledge, evaluate
+from bot.progress_chat import report_file
 from index.errors import ConfigError
 from index.store_check import probe_writable
 
@@ -139,19 +140,26 @@ async def metrics_page(ctx: SideContext, request: web.Request) -> web.Response:
 MAX_FILTER_CHARS = 200
 
 
+def _has_token(ctx: SideContext, given: str) -> bool:
+    """The secret in a file's address (calendar apps cannot send headers), in constant time."""
+    token = ctx.conv.settings.calendar_token
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
 async def calendar_feed(ctx: SideContext, request: web.Request) -> web.Response:
     """The deadlines as an iCalendar feed at /calendar/<DE06_CALENDAR_TOKEN>.ics.
 
     The token in the path is the only lock (calendar apps cannot send headers), so it is
     compared in constant time, never logged, and a wrong one looks like any missing page.
     """
-    token = ctx.conv.settings.calendar_token
     name = request.match_info.get("name", "")
     given = name.removesuffix(".ics") if name.endswith(".ics") else ""
-    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+    if not _has_token(ctx, given):
         log.warning(
             "calendar feed: 404 for %s from %s",
-            "a wrong token" if token else "a request (DE06_CALENDAR_TOKEN is not set)",
+            "a wrong token"
+            if ctx.conv.settings.calendar_token
+            else "a request (DE06_CALENDAR_TOKEN is not set)",
             request.remote,
         )
         return web.Response(status=404, text="404: Not Found")
@@ -172,10 +180,31 @@ async def calendar_feed(ctx: SideContext, request: web.Request) -> web.Response:
     )
 
 
+async def report_page(ctx: SideContext, request: web.Request) -> web.Response:
+    """`/report/<DE06_CALENDAR_TOKEN>.docx` (or `.xlsx`, `?loc=` filter words): the progress
+    report. Anything but the right token is a 404 — the address must not even confirm that
+    a report lives here — logged without the token or the path that carried it."""
+    stem, _, extension = request.match_info["name"].rpartition(".")
+    if extension not in ("docx", "xlsx") or not _has_token(ctx, stem):
+        log.warning("report: refused a request without the right token from %s", request.remote)
+        return web.Response(status=404, text="Not Found")
+    words = request.query.get("loc", "").split()
+    file = await asyncio.to_thread(report_file, ctx.conv, words, extension)
+    return web.Response(
+        body=file.data,
+        content_type=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/healthz", healthz, "200/503 JSON: index, store, last contact with the platform"),
     Route("GET", "/metrics", metrics_page, "Prometheus text format (bot/metrics.py)"),
     Route("GET", "/calendar/{name}", calendar_feed, "the deadlines as iCalendar, ?q= filters"),
+    Route("GET", "/report/{name}", report_page, "the progress report, Word or Excel (token)"),
 )
 
 
@@ -246,4 +275,5 @@ def side_server(
     """The side server DE06_HTTP_LISTEN asks for, or None when it is not set."""
     if settings is None or settings.listen is None:
         return None
+    logsafe.install(conv.settings.calendar_token)  # it is in /report/… addresses
     return SideServer(settings.listen, SideContext(conv, health))

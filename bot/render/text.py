@@ -21,8 +21,10 @@ def render_block(block: Block) -> str:
 
 
 def render(reply: Reply, limit: int = ZALO_LIMIT) -> list[str]:
-    """Messages to send, each at most `limit` characters; actions become the hint line."""
+    """Messages to send, each at most `limit` characters; actions become the hint line and
+    files the core's description of them (a text platform sends no file)."""
     blocks = list(reply.blocks)
+    blocks += [f.fallback for f in reply.files if f.fallback]
     if reply.hint:
         blocks.append(reply.hint)
     return pack(blocks, render_block, limit)
