@@ -87,6 +87,7 @@ _COLUMN_US = 5.5
 _BATCH_US = 0.035
 _SCALAR_US = 0.14
 _BATCH_ROWS = 512  # texts per batch Viterbi: its arrays stay a few MB
+_GROUP_TEXTS, _GROUP_CHARS = 2048, 400_000  # texts segmented at once: ~5 MB of arrays
 
 
 class _UnexpectedModel(De06Error):
@@ -413,8 +414,9 @@ class Segmenter:
         self.model = model
         self._lock = threading.Lock()
         self._vocab = _Vocabulary(model)
-        self._ngram_w = [
-            tuple(0.0 if x is None else x for x in model.weights.get(a.encode(), (None, None)))
+        absent = (None, None)
+        self._ngram_w = [  # each a (2, 1) column: weight per label, 0.0 where there is none
+            np.array([[0.0 if w is None else w] for w in model.weights.get(a.encode(), absent)])
             for a in _NGRAMS
         ]
         (t00, t01), (t10, t11) = model.transitions
@@ -431,7 +433,20 @@ class Segmenter:
         return sum(a.nbytes for a in arrays)
 
     def tokenize_many(self, texts: Iterable[str]) -> list[str]:
-        texts = list(texts)
+        out: list[str] = []
+        group: list[str] = []
+        size = 0
+        for text in texts:  # in groups, so that the arrays of one stay a few MB
+            group.append(text)
+            size += len(text)
+            if len(group) == _GROUP_TEXTS or size >= _GROUP_CHARS:
+                out += self._locked(group)
+                group, size = [], 0
+        if group or not out:
+            out += self._locked(group)
+        return out
+
+    def _locked(self, texts: list[str]) -> list[str]:
         with self._lock:
             if len(self._vocab) > MAX_TOKENS:
                 self._vocab = _Vocabulary(self.model)
@@ -473,37 +488,36 @@ class Segmenter:
             for text, s, n in zip(texts, starts.tolist(), lengths.tolist(), strict=True)
         ]
 
-    def _scores(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Both labels' state scores: each the sum of its features' weights, in the order
-        pyvi's feature dict lists them (crfsuite adds them in that order)."""
+    def _scores(self, ids: np.ndarray) -> np.ndarray:
+        """(label, token) state scores: each the sum of its features' weights, added in the
+        order pyvi's feature dict lists them (crfsuite adds them in that order)."""
         vocab, words = self._vocab, self.model.words
-        columns = vocab.columns
+        col = vocab.columns[:, ids]
         syl = vocab.syllable[ids]
         pair = words.pairs(syl[:-1], syl[1:]).astype(float)  # pair[k]: tokens k, k+1
         triple = words.triples_of(syl[:-2], syl[1:-1], syl[2:]).astype(float)
-        del syl
-        (bi_before, tri_before, bi_after, tri_after) = self._ngram_w
-        out = []
-        for label in (0, 1):
-            s = columns[_SELF + label][ids]
-            s[1:] += columns[_PREV + label][ids[:-1]]  # -1:word.lower()
-            s[1:] += columns[_PREV + 2 + label][ids[:-1]]  # -1:word.istitle()
-            s[1:] += columns[_PREV + 4 + label][ids[:-1]]  # -1:word.isupper()
-            s[1:] += pair * bi_before[label]  # -1:word.bi_gram()
-            s[2:] += triple * tri_before[label]  # -2:word.tri_gram()
-            s[:-1] += columns[_NEXT + label][ids[1:]]  # +1:word.lower()
-            s[:-1] += columns[_NEXT + 2 + label][ids[1:]]  # +1:word.istitle()
-            s[:-1] += columns[_NEXT + 4 + label][ids[1:]]  # +1:word.isupper()
-            s[:-1] += pair * bi_after[label]  # +1:word.bi_gram()
-            s[:-2] += triple * tri_after[label]  # +2:word.tri_gram()
-            out.append(s)
-        return out[0], out[1]
+        bi_before, tri_before, bi_after, tri_after = self._ngram_w
+        s = col[_SELF : _SELF + 2].copy()
+        s[:, 1:] += col[_PREV : _PREV + 2, :-1]  # -1:word.lower()
+        s[:, 1:] += col[_PREV + 2 : _PREV + 4, :-1]  # -1:word.istitle()
+        s[:, 1:] += col[_PREV + 4 : _PREV + 6, :-1]  # -1:word.isupper()
+        s[:, 1:] += bi_before * pair  # -1:word.bi_gram()
+        s[:, 2:] += tri_before * triple  # -2:word.tri_gram()
+        s[:, :-1] += col[_NEXT : _NEXT + 2, 1:]  # +1:word.lower()
+        s[:, :-1] += col[_NEXT + 2 : _NEXT + 4, 1:]  # +1:word.istitle()
+        s[:, :-1] += col[_NEXT + 4 : _NEXT + 6, 1:]  # +1:word.isupper()
+        s[:, :-1] += bi_after * pair  # +1:word.bi_gram()
+        s[:, :-2] += tri_after * triple  # +2:word.tri_gram()
+        return s
 
-    def _labels(
-        self, scores: tuple[np.ndarray, np.ndarray], starts: np.ndarray, lengths: np.ndarray
-    ) -> np.ndarray:
+    def _labels(self, scores: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Viterbi labels of every token: the longest texts one by one, the rest as a batch."""
-        labels = np.zeros(len(scores[0]), dtype=bool)
+        labels = np.zeros(scores.shape[1], dtype=bool)
+        if len(starts) == 1:  # a question: no batch to share a loop with
+            s, e = int(starts[0]), int(starts[0] + lengths[0])
+            if e > s:
+                labels[s:e] = self._viterbi_one(scores[0, s:e].tolist(), scores[1, s:e].tolist())
+            return labels
         order = np.argsort(-lengths, kind="stable")
         sizes = lengths[order]
         # The scalar loop costs per syllable, the batch loop per column of its longest text
@@ -559,9 +573,8 @@ class Segmenter:
         return out
 
     def _viterbi_batch(
-        self, scores: tuple[np.ndarray, np.ndarray], labels: np.ndarray, starts: np.ndarray,
-        lengths: np.ndarray,
-    ) -> None:  # fmt: skip
+        self, scores: np.ndarray, labels: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+    ) -> None:
         """The same recurrence, one numpy step per position over texts sorted by length
         (the texts still running at step t are always the first ones)."""
         n_rows, n_cols = len(starts), int(lengths[0])
