@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -194,14 +195,11 @@ def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
             terms = next(batch_terms)
             if p.context:  # the title and headings above a passage say what it is about
                 terms += next(batch_terms)
-            tf: dict[int, int] = {}
-            for term in terms:
-                tid = local.setdefault(term, len(local))
-                tf[tid] = tf.get(tid, 0) + 1
-            pairs = np.fromiter(
-                (x for pair in tf.items() for x in pair), dtype=np.int32, count=2 * len(tf)
-            )
-            counts.append(pairs.reshape(-1, 2))
+            tf = Counter(terms)  # in order of first occurrence, as ids are handed out
+            pairs = np.empty((len(tf), 2), dtype=np.int32)
+            pairs[:, 0] = [local.setdefault(term, len(local)) for term in tf]
+            pairs[:, 1] = list(tf.values())
+            counts.append(pairs)
             lengths.append(len(terms))
         out.append(_Analysed(doc, passages, counts, lengths, deadlines))
     return _Batch(list(local), out)

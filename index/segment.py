@@ -84,11 +84,17 @@ class Analyzer:
             lines += ours
             counts.append(len(ours))
         segmented = iter(vitokenizer.tokenize_many(lines))
+        # A token's terms depend on the token alone, and tokens repeat: expand each once.
+        expanded: dict[str, tuple[str, ...]] = {}
         for n in counts:
-            words: list[str] = []
+            terms: list[str] = []
             for _ in range(n):
-                words += _words_of(next(segmented))
-            yield list(self._terms(words))
+                for raw in next(segmented).split(" "):
+                    found = expanded.get(raw)
+                    if found is None:
+                        found = expanded[raw] = tuple(self._terms(_words_of(raw)))
+                    terms += found
+            yield terms
 
     def _terms(self, words: Iterable[str]) -> Iterable[str]:
         stop = self._stop

@@ -78,7 +78,7 @@ _ROW = 14
 _PUNCT, _DIGIT, _TITLE = 1, 2, 4
 
 # Caches of chunks and tokens grow with the text seen (numbers, codes, URLs); past this
-# many tokens both start again, which keeps the arrays a few tens of MB at most.
+# many of either both start again, which bounds the arrays to ~25 MB and the dicts too.
 MAX_TOKENS = 200_000
 # Costs of the two Viterbi loops in µs (measured on the 2-core Xeon this project runs on),
 # to choose which texts go to which: a numpy step costs _COLUMN_US plus _BATCH_US per text
@@ -448,7 +448,7 @@ class Segmenter:
 
     def _locked(self, texts: list[str]) -> list[str]:
         with self._lock:
-            if len(self._vocab) > MAX_TOKENS:
+            if max(self._vocab.n_tokens, self._vocab.n_chunks) > MAX_TOKENS:
                 self._vocab = _Vocabulary(self.model)
             return self._tokenize(texts)
 
