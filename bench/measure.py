@@ -24,7 +24,7 @@ from bot.models import Incoming, ReplyKind
 from index.ingest import scan
 from index.lexicon import load_lexicon
 from index.normalize import match_form
-from index.passages import split_passages
+from index.passages import passages_from_units
 from index.search import CANDIDATES, SearchIndex
 from index.segment import Analyzer
 from index.store import Store
@@ -201,7 +201,7 @@ class NaiveBuildResult:
 def measure_naive_build(work: Path) -> NaiveBuildResult:
     """The build one writes first, on one core: pyvi on every passage, then BM25Okapi.
 
-    Same documents and passages as ours (scan, split_passages, match_form), pyvi's words
+    Same documents and passages as ours (scan, passages_from_units, match_form), pyvi's words
     split on spaces and nothing more (no stop words, folded forms or abbreviations, no
     store): what `make bench` compares the full build against. pyvi's import is not timed.
     """
@@ -212,7 +212,7 @@ def measure_naive_build(work: Path) -> NaiveBuildResult:
     corpus: list[list[str]] = []
     segment_s = 0.0
     for doc in scan(settings_for(work).kb_dir).documents:
-        for p in split_passages(doc.doc_id, doc.body):
+        for p in passages_from_units(doc.doc_id, doc.units, doc.title)[1]:
             text = match_form(p.text)
             t = time.perf_counter()
             corpus.append(ViTokenizer.tokenize(text).split())

@@ -19,7 +19,7 @@ from index import vitokenizer
 from index.ingest import scan
 from index.lexicon import load_lexicon
 from index.normalize import match_form
-from index.passages import split_passages
+from index.passages import passages_from_units
 from index.segment import Analyzer
 
 ROUNDS = 5
@@ -33,13 +33,14 @@ def corpus_lines(kb_dir: Path, max_chars: int = SAMPLE_CHARS) -> list[str]:
     lines: list[str] = []
     total = 0
     for doc in scan(kb_dir).documents:
-        for p in split_passages(doc.doc_id, doc.body):
-            for line in analyzer.expand(match_form(p.text)).split("\n"):
-                if line.strip():
-                    lines.append(line)
-                    total += len(line)
-                    if total >= max_chars:
-                        return lines
+        for p in passages_from_units(doc.doc_id, doc.units, doc.title)[1]:
+            for text in filter(None, (p.text, p.context)):
+                for line in analyzer.expand(match_form(text)).split("\n"):
+                    if line.strip():
+                        lines.append(line)
+                        total += len(line)
+                        if total >= max_chars:
+                            return lines
     return lines
 
 

@@ -26,7 +26,10 @@ from index import vitokenizer
 from index.ingest import scan
 from index.lexicon import load_lexicon
 from index.normalize import match_form
+from index.passages import passages_from_units
 from index.segment import Analyzer
+
+from plan_docs import decision_pdf, plan_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -102,10 +105,19 @@ def test_the_benchmark_corpus_segments_as_pyvi_does(segmenter, tmp_path):
     assert differences(segmenter, raw + as_indexed(bodies, kb.kb_dir)) == []
 
 
-def test_a_plan_document_segments_as_pyvi_does(segmenter):
-    plans = [PLAN, *sorted((TESTS / "data").rglob("*.md"))]
-    texts = lines_of(plans)
-    assert differences(segmenter, texts + as_indexed(texts)) == []
+def test_plan_documents_segment_as_pyvi_does(segmenter, tmp_path):
+    """The test suite's plans and decisions (DOCX, PDF, HTML, generated ones, a plan typed
+    as text) through the real readers: every passage and its context (title, headings)."""
+    kb = tmp_path / "kb"
+    shutil.copytree(TESTS / "data", kb)
+    plan_docx(kb / "ke-hoach-37-kh-ubnd-an-lac.docx")
+    decision_pdf(kb / "quyet-dinh-15-qd-bcd-an-lac.pdf", rows=40)
+    texts = []
+    for doc in scan(kb).documents:
+        for p in passages_from_units(doc.doc_id, doc.units, doc.title)[1]:
+            texts += [p.text, p.context]
+    assert len(texts) > 100 and any("\n" in t for t in texts)
+    assert differences(segmenter, texts + as_indexed(texts) + lines_of([PLAN])) == []
 
 
 def test_every_string_of_the_test_suite_segments_as_pyvi_does(segmenter):
