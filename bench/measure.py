@@ -1,7 +1,7 @@
 """The measurements themselves, one knowledge-base size per call, meant for a fresh process.
 
 Each size runs in its own process (see `bench.run`) so the peak RSS is that size's alone,
-and the naive baseline runs in yet another one: rank-bm25 keeps a Python dict per passage,
+and the naive baselines run in yet others: rank-bm25 keeps a Python dict per passage,
 which would otherwise dwarf the figure being measured.
 """
 
@@ -21,7 +21,10 @@ from bench.questions import generate_questions
 from bench.synth import edit_share, generate
 from bot.core import Conversation, Settings
 from bot.models import Incoming, ReplyKind
+from index.ingest import scan
 from index.lexicon import load_lexicon
+from index.normalize import match_form
+from index.passages import passages_from_units
 from index.search import CANDIDATES, SearchIndex
 from index.segment import Analyzer
 from index.store import Store
@@ -188,5 +191,35 @@ def measure_baseline(work: Path, n_questions: int) -> BaselineResult:
     )
 
 
-def as_dict(result: SizeResult | BaselineResult) -> dict:
+@dataclass
+class NaiveBuildResult:
+    passages: int
+    seconds: float  # read, split, segment, BM25Okapi: the whole naive build
+    segment_s: float  # of which pyvi
+
+
+def measure_naive_build(work: Path) -> NaiveBuildResult:
+    """The build one writes first, on one core: pyvi on every passage, then BM25Okapi.
+
+    Same documents and passages as ours (scan, passages_from_units, match_form), pyvi's words
+    split on spaces and nothing more (no stop words, folded forms or abbreviations, no
+    store): what `make bench` compares the full build against. pyvi's import is not timed.
+    """
+    from pyvi import ViTokenizer
+    from rank_bm25 import BM25Okapi
+
+    started = time.perf_counter()
+    corpus: list[list[str]] = []
+    segment_s = 0.0
+    for doc in scan(settings_for(work).kb_dir).documents:
+        for p in passages_from_units(doc.doc_id, doc.units, doc.title)[1]:
+            text = match_form(p.text)
+            t = time.perf_counter()
+            corpus.append(ViTokenizer.tokenize(text).split())
+            segment_s += time.perf_counter() - t
+    BM25Okapi(corpus)
+    return NaiveBuildResult(len(corpus), time.perf_counter() - started, segment_s)
+
+
+def as_dict(result: SizeResult | BaselineResult | NaiveBuildResult) -> dict:
     return asdict(result)

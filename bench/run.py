@@ -1,12 +1,15 @@
 """`make bench`: build, reload and question figures at several knowledge-base sizes.
 
 Usage: python -m bench.run --passages 1000,10000,100000 [--questions 1000] [--json]
-       [--out bench/RESULTS.md] [--no-telegram] [--no-report] [--report-tasks 500]
+       [--out bench/RESULTS.md] [--no-telegram] [--no-segmentation] [--no-report]
+       [--report-tasks 500]
 
-Every size is measured in a fresh subprocess (so peak RSS is per size) and its naive
-baseline in another; the Telegram adapter's throughput is measured once, then the charts
-and calendar of 200 deadlines (bench/render.py), each in a fresh process too, and the progress
-report (500 tasks, Word and Excel, beside the naive python-docx way) and short ids at 100k.
+Every size is measured in a fresh subprocess (so peak RSS is per size), its naive
+baselines (rank-bm25 scoring; a pyvi + rank-bm25 build on one core) in others; pyvi's
+and vitokenizer's segmentation throughput once, on the largest size's corpus; the
+Telegram adapter's throughput once; then the charts and calendar of 200 deadlines
+(bench/render.py), each in a fresh process too, and the progress report (500 tasks, Word and
+Excel, beside the naive python-docx way) and short ids at 100k.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ TARGETS = {
     "p50_ms": 3.0, "p99_ms": 10.0, "speedup": 50.0, "build_s": 90.0,
     "unchanged_reload_s": 5.0, "edited_reload_s": 10.0, "peak_rss_mb": 600.0,
     "telegram_msgs_per_s": 200.0,
+    # Issue 17: the build against the naive one-core build, and segmentation itself.
+    "build_ratio": 0.3, "batch_speedup": 10.0, "load_s": 1.0, "arrays_mb": 50.0,
 }  # fmt: skip
 
 
@@ -43,13 +48,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown report to write")
     p.add_argument("--no-telegram", action="store_true", help="skip the Telegram throughput")
+    p.add_argument(
+        "--no-segmentation", action="store_true", help="skip pyvi vs vitokenizer throughput"
+    )
     p.add_argument("--no-report", action="store_true", help="skip the progress report figures")
     p.add_argument("--report-tasks", type=int, default=500, help="tasks in the progress report")
     p.add_argument("--telegram-messages", type=int, default=2000)
     p.add_argument("--work", type=Path, help="keep the generated data here (default: temp)")
     # Internal: one measurement in this process, result as JSON into a file.
     p.add_argument(
-        "--_job", choices=("size", "baseline", "telegram", "render"), help=argparse.SUPPRESS
+        "--_job",
+        choices=("size", "baseline", "naive", "segmentation", "telegram", "render"),
+        help=argparse.SUPPRESS,
     )
     p.add_argument("--_n", type=int, help=argparse.SUPPRESS)
     p.add_argument("--_dir", type=Path, help=argparse.SUPPRESS)
@@ -66,6 +76,14 @@ def run_job(args: argparse.Namespace) -> None:
         from bench.measure import as_dict, measure_baseline
 
         data = as_dict(measure_baseline(args._dir, args.questions))
+    elif args._job == "naive":
+        from bench.measure import as_dict, measure_naive_build
+
+        data = as_dict(measure_naive_build(args._dir))
+    elif args._job == "segmentation":
+        from bench.segmentation import measure_segmentation
+
+        data = measure_segmentation(args._dir / "kb")
     elif args._job == "render":
         from bench.render import measure_render
 
@@ -87,7 +105,7 @@ def _subprocess(job: str, n: int, work: Path, questions: int) -> dict:
     return json.loads(result.read_text(encoding="utf-8"))
 
 
-def summarise(size: dict, base: dict) -> dict:
+def summarise(size: dict, base: dict, naive: dict) -> dict:
     lat = np.array(size["latencies_ms"])
     kinds = np.array(size["kinds"])
     answered = np.array(size["answered"])
@@ -115,6 +133,8 @@ def summarise(size: dict, base: dict) -> dict:
         baseline_p50_ms=base_med, ours_p50_same_ms=ours_med,
         speedup=base_med / ours_med if ours_med > 0 else float("inf"),
         baseline_peak_rss_mb=base["peak_rss_mb"],
+        naive_build_s=naive["seconds"], naive_segment_s=naive["segment_s"],
+        build_ratio=size["build_s"] / naive["seconds"],
     )  # fmt: skip
     return out
 
@@ -144,6 +164,10 @@ ROWS = (
     ("passages", "passages (documents)", lambda r: f"{r['passages']:,} ({r['documents']:,})", None),
     ("build_s", "full build from empty store, s", lambda r: f"{r['build_s']:.1f}", "build_s"),
     ("build_store_s", "  of which analyse + write, s", lambda r: f"{r['build_store_s']:.1f}", None),
+    ("naive_build_s", "naive build on one core (pyvi + rank-bm25), s",
+     lambda r: f"{r['naive_build_s']:.1f} (pyvi {r['naive_segment_s']:.1f})", None),
+    ("build_ratio", "full build ÷ naive build", lambda r: f"{r['build_ratio']:.2f}",
+     "build_ratio"),
     ("unchanged_reload_s", "reload, nothing changed, s",
      lambda r: f"{r['unchanged_reload_s']:.2f}", "unchanged_reload_s"),
     ("edited_reload_s", "reload, 1% of documents edited, s",
@@ -177,12 +201,12 @@ ROWS = (
 
 def _target_text(key: str) -> str:
     t = TARGETS[key]
-    if key == "speedup":
+    if key in ("speedup", "batch_speedup"):
         return f"≥ {t:.0f}×"
     return f"≤ {t:g}"
 
 
-AT_LEAST = {"speedup", "telegram_msgs_per_s"}  # targets that are floors, not ceilings
+AT_LEAST = {"speedup", "telegram_msgs_per_s", "batch_speedup"}  # floors, not ceilings
 
 
 def _met(key: str, value: float) -> bool:
@@ -239,8 +263,40 @@ def render_text(r: dict | None) -> str:
     )
 
 
+def segmentation_text(seg: dict | None) -> str:
+    if not seg:
+        return "Segmentation throughput: not measured (--no-segmentation).\n"
+
+    def mark(key: str) -> str:
+        return "" if _met(key, seg[key]) else " ✗"
+
+    return (
+        f"Segmentation on one core, pyvi and `index.vitokenizer` in turn ({seg['rounds']} "
+        f"rounds, medians), on {seg['lines']:,} lines ({seg['chars']:,} characters) of the "
+        "largest corpus as the index segments them; vitokenizer's output is checked to be "
+        "pyvi's first.\n\n"
+        "| figure | pyvi | vitokenizer | ratio | target |\n|---|---:|---:|---:|---|\n"
+        f"| characters/s, batches of 2,000 lines (reload) | {seg['pyvi_chars_per_s']:,.0f} | "
+        f"{seg['batch_chars_per_s']:,.0f} | {seg['batch_speedup']:.1f}×{mark('batch_speedup')}"
+        f" | {_target_text('batch_speedup')} |\n"
+        f"| characters/s, line by line (questions) | {seg['pyvi_chars_per_s']:,.0f} | "
+        f"{seg['line_chars_per_s']:,.0f} | {seg['line_speedup']:.1f}× | |\n"
+        f"| characters/s, first pass with empty caches | {seg['pyvi_chars_per_s']:,.0f} | "
+        f"{seg['first_pass_chars_per_s']:,.0f} | {seg['first_pass_speedup']:.1f}× | |\n"
+        f"| start-up: import / model load, s | {seg['pyvi_import_s']:.2f} | "
+        f"{seg['load_s']:.3f}{mark('load_s')} | | {_target_text('load_s')} |\n"
+        f"| model and vocabulary arrays, MB | | {seg['arrays_mb']:.1f}{mark('arrays_mb')} | | "
+        f"{_target_text('arrays_mb')} |\n"
+        f"| resident memory added (arrays, dicts, allocator), MB | | {seg['rss_mb']:.0f} | | |\n"
+    )
+
+
 def report(
-    mach: dict, results: list[dict], tg: dict | None, questions: int,
+    mach: dict,
+    results: list[dict],
+    tg: dict | None,
+    questions: int,
+    seg: dict | None = None,
     pictures: dict | None = None,
     rep: dict | None = None,
 ) -> str:
@@ -261,8 +317,13 @@ def report(
         "question at "
         "large N; the ratio compares medians over those same questions.\n"
         "- Each size runs in a fresh process (peak RSS is that process's high-water mark: build, "
-        "reloads and all questions); the baseline runs in another.\n\n"
+        "reloads and all questions); the baseline runs in another.\n"
+        "- Naive build: the same documents and passages, `pyvi.ViTokenizer.tokenize` on each "
+        "passage and `rank_bm25.BM25Okapi` over the words, in one process on one core "
+        "(`bench/measure.py`).\n\n"
         + table(results)
+        + "\n"
+        + segmentation_text(seg)
         + "\n"
         + telegram_text(tg)
         + "\n"
@@ -287,7 +348,13 @@ def main(argv: list[str] | None = None) -> int:
             size = _subprocess("size", n, work, args.questions)
             print(f"… N = {n:,}: rank-bm25 baseline", file=sys.stderr)
             base = _subprocess("baseline", n, work, args.questions)
-            results.append(summarise(size, base))
+            print(f"… N = {n:,}: naive build (pyvi + rank-bm25, one core)", file=sys.stderr)
+            naive = _subprocess("naive", n, work, args.questions)
+            results.append(summarise(size, base, naive))
+        seg = None
+        if not args.no_segmentation and sizes:
+            print("… segmentation: pyvi and vitokenizer in turn", file=sys.stderr)
+            seg = _subprocess("segmentation", sizes[-1], root / f"n{sizes[-1]}", args.questions)
         tg = None
         if not args.no_telegram:
             print("… Telegram adapter throughput", file=sys.stderr)
@@ -301,12 +368,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"… progress report of {args.report_tasks} tasks", file=sys.stderr)
             rep = measure_report(args.report_tasks)
     mach = machine()
-    text = report(mach, results, tg, args.questions, pictures, rep)
+    text = report(mach, results, tg, args.questions, seg, pictures, rep)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     if args.json:
         data = {
-            "machine": mach, "sizes": results, "telegram": tg, "pictures": pictures, "report": rep
+            "machine": mach,
+            "sizes": results,
+            "segmentation": seg,
+            "telegram": tg,
+            "pictures": pictures,
+            "report": rep,
         }
         print(json.dumps(data, indent=1))
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -184,8 +185,16 @@ def _analyse_batch(docs: list[Document]) -> tuple[list[str], list[tuple]]:
 def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
     local: dict[str, int] = {}
     out = []
-    for doc in docs:
-        _, passages = passages_from_units(doc.doc_id, doc.units, doc.title)
+    split = [passages_from_units(doc.doc_id, doc.units, doc.title)[1] for doc in docs]
+    # Each passage's text, then its context when it has one: segmented as one batch.
+    texts: list[str] = []
+    for passages in split:
+        for p in passages:
+            texts.append(p.text)
+            if p.context:
+                texts.append(p.context)
+    batch_terms = analyzer.passages_terms(texts)
+    for doc, passages in zip(docs, split, strict=True):
         counts, lengths = [], []
         year = int(doc.date[:4]) if doc.date else None
         doc_date = date.fromisoformat(doc.date) if doc.date else None
@@ -193,17 +202,14 @@ def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
             passage_deadlines(p, default_year=year, doc_date=doc_date) for p in passages
         ]
         for p in passages:
-            terms = analyzer.passage_terms(p.text)
+            terms = next(batch_terms)
             if p.context:  # the title and headings above a passage say what it is about
-                terms += analyzer.passage_terms(p.context)
-            tf: dict[int, int] = {}
-            for term in terms:
-                tid = local.setdefault(term, len(local))
-                tf[tid] = tf.get(tid, 0) + 1
-            pairs = np.fromiter(
-                (x for pair in tf.items() for x in pair), dtype=np.int32, count=2 * len(tf)
-            )
-            counts.append(pairs.reshape(-1, 2))
+                terms += next(batch_terms)
+            tf = Counter(terms)  # in order of first occurrence, as ids are handed out
+            pairs = np.empty((len(tf), 2), dtype=np.int32)
+            pairs[:, 0] = [local.setdefault(term, len(local)) for term in tf]
+            pairs[:, 1] = list(tf.values())
+            counts.append(pairs)
             lengths.append(len(terms))
         out.append(_Analysed(doc, passages, counts, lengths, deadlines))
     return _Batch(list(local), out)
