@@ -22,7 +22,7 @@ from index import deadline_store
 from index.deadlines import extract_deadlines
 from index.errors import DocumentError
 from index.ingest import scan
-from index.lexicon import Lexicon, load_lexicon
+from index.lexicon import Lexicon, learn_abbreviations, load_lexicon
 from index.models import Document, Passage
 from index.passages import split_passages
 from index.segment import Analyzer
@@ -45,6 +45,7 @@ class ReloadReport:
     passages: int = 0
     analysed_passages: int = 0
     deadlines: int = 0
+    learned_abbreviations: int = 0  # "long form (SHORT)" pairs the documents define
     seconds: float = 0.0
 
     @property
@@ -58,6 +59,8 @@ class _Analysed:
     passages: list[Passage]
     counts: list[np.ndarray]  # per passage: (k, 2) int32 rows of (term id, occurrences)
     lengths: list[int]  # per passage: number of terms, BM25's |D|
+    joins: list[str]  # per passage: which tokens pyvi joined into one word
+    abbreviations: list[tuple[str, str]]  # (short, long) the document defines
 
 
 @dataclass(frozen=True)
@@ -114,12 +117,18 @@ def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> R
         # to a writer once the query log has committed meanwhile (SQLITE_BUSY_SNAPSHOT).
         db.execute("BEGIN IMMEDIATE")
         db.conn.executemany("UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?", touched)
-        if todo or report.removed or relex or not store.meta("generation"):
+        # Synonyms are read with each question: a new list needs a new snapshot, not analysis.
+        new_synonyms = store.meta("synonyms") != lexicon.synonyms_fingerprint
+        if todo or report.removed or relex or new_synonyms or not store.meta("generation"):
             report.analysed_passages = _write(
                 store, analyse(todo, lexicon, workers=workers), report.removed, lexicon
             )
+            store.set_meta("synonyms", lexicon.synonyms_fingerprint)
     report.passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.deadlines = db.execute("SELECT count(*) FROM deadlines").fetchone()[0]
+    report.learned_abbreviations = db.execute(
+        "SELECT count(DISTINCT short) FROM learned_abbreviations"
+    ).fetchone()[0]
     report.seconds = time.perf_counter() - started
     return report
 
@@ -162,17 +171,20 @@ def _init_worker(lexicon: Lexicon) -> None:
 def _analyse_batch(docs: list[Document]) -> tuple[list[str], list[tuple]]:
     assert _worker_analyzer is not None
     batch = _analyse_docs(docs, _worker_analyzer)
-    return batch.terms, [(a.passages, a.counts, a.lengths) for a in batch.docs]
+    return batch.terms, [
+        (a.passages, a.counts, a.lengths, a.joins, a.abbreviations) for a in batch.docs
+    ]
 
 
 def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
     local: dict[str, int] = {}
     out = []
     for doc in docs:
-        passages = split_passages(doc.doc_id, doc.body)
-        counts, lengths = [], []
+        passages = split_passages(doc.doc_id, doc.body, doc.title)
+        counts, lengths, joins = [], [], []
         for p in passages:
-            terms = analyzer.passage_terms(p.text)
+            terms, joined = analyzer.analyse_passage(p.text)
+            joins.append(joined)
             tf: dict[int, int] = {}
             for term in terms:
                 tid = local.setdefault(term, len(local))
@@ -182,13 +194,18 @@ def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
             )
             counts.append(pairs.reshape(-1, 2))
             lengths.append(len(terms))
-        out.append(_Analysed(doc, passages, counts, lengths))
+        out.append(
+            _Analysed(
+                doc, passages, counts, lengths, joins,
+                learn_abbreviations("\n".join(p.text for p in passages)),
+            )
+        )  # fmt: skip
     return _Batch(list(local), out)
 
 
 _INSERT_PASSAGE = (
-    'INSERT INTO passages (doc_id, ordinal, start, "end", text, n_terms, terms) '
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    'INSERT INTO passages (doc_id, ordinal, start, "end", text, n_terms, terms, joins) '
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_DOCUMENT = (
     "INSERT INTO documents (doc_id, path, title, date, source, url, content_hash, n_passages,"
@@ -214,21 +231,28 @@ def _write(store: Store, batches: Iterable[_Batch], removed: list[str], lexicon:
                 new_terms.append((tid, term))
             to_global[local] = tid
         db.conn.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", new_terms)
-        doc_rows, passage_rows = [], []
+        doc_rows, passage_rows, abbreviation_rows = [], [], []
         for a in batch.docs:
+            abbreviation_rows += [(a.doc.doc_id, short, long) for short, long in a.abbreviations]
             d = a.doc
             doc_rows.append(
                 (d.doc_id, d.path, d.title, d.date, d.source, d.url, d.content_hash,
                  len(a.passages), now, d.size, d.mtime_ns)
             )  # fmt: skip
-            for p, pairs, length in zip(a.passages, a.counts, a.lengths, strict=True):
+            for p, pairs, length, joins in zip(
+                a.passages, a.counts, a.lengths, a.joins, strict=True
+            ):
                 packed = pairs.copy()
                 packed[:, 0] = to_global[pairs[:, 0]]
                 passage_rows.append(
-                    (p.doc_id, p.ordinal, p.start, p.end, p.text, length, packed.tobytes())
+                    (p.doc_id, p.ordinal, p.start, p.end, p.text, length, packed.tobytes(), joins)
                 )
         db.conn.executemany(_INSERT_DOCUMENT, doc_rows)
         db.conn.executemany(_INSERT_PASSAGE, passage_rows)
+        db.conn.executemany(
+            "INSERT INTO learned_abbreviations (doc_id, short, long) VALUES (?, ?, ?)",
+            abbreviation_rows,
+        )
         written += len(passage_rows)
         _write_deadlines(db, batch.docs)
     store.set_meta("lexicon", lexicon.fingerprint)
@@ -243,6 +267,7 @@ def _delete(db, doc_ids: list[str]) -> None:
         db.execute(f"DELETE FROM passages WHERE doc_id IN ({marks})", part)
         db.execute(f"DELETE FROM documents WHERE doc_id IN ({marks})", part)
         db.execute(f"DELETE FROM deadlines WHERE doc_id IN ({marks})", part)
+        db.execute(f"DELETE FROM learned_abbreviations WHERE doc_id IN ({marks})", part)
 
 
 def _write_deadlines(db, analysed: list[_Analysed]) -> None:

@@ -22,7 +22,7 @@ from index.models import Document
 from index.normalize import normalize_text
 
 DOCUMENT_SUFFIXES = (".md", ".txt", ".pdf", ".docx")
-DATA_FILES = {"abbreviations.tsv", "stopwords.txt", "README.md"}
+DATA_FILES = {"abbreviations.tsv", "stopwords.txt", "synonyms.tsv", "README.md"}
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 _DATE_DMY = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from index.boilerplate import boilerplate
 from index.models import Passage
 
 MIN_WORDS = 40
@@ -27,22 +28,27 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return [s for s in spans if s[1] > s[0]]
 
 
-def split_passages(doc_id: str, body: str) -> list[Passage]:
+def split_passages(doc_id: str, body: str, title: str = "") -> list[Passage]:
     """Paragraph-based passages of about MIN_WORDS..MAX_WORDS words.
 
     Short paragraphs (captions, datelines, one-line leads) are merged with the next one
     so no passage is a lonely caption; long paragraphs are cut at sentence boundaries.
+    Page chrome (index/boilerplate.py) is left out, and no passage spans across it.
     """
-    chunks: list[tuple[int, int]] = []
-    for para in _PARAGRAPH.finditer(body):
-        s, e = _trim(body, para.start(), para.end())
+    groups: list[list[tuple[int, int]]] = [[]]
+    paragraphs = [_trim(body, p.start(), p.end()) for p in _PARAGRAPH.finditer(body)]
+    dropped = boilerplate([body[s:e] for s, e in paragraphs], title)
+    for n, (s, e) in enumerate(paragraphs):
+        if n in dropped:
+            groups.append([])
+            continue
         if e <= s:
             continue
         if _words(body, s, e) <= MAX_WORDS:
-            chunks.append((s, e))
+            groups[-1].append((s, e))
         else:
-            chunks.extend(_cut_long(body, s, e))
-    merged = _merge_short(body, chunks)
+            groups[-1].extend(_cut_long(body, s, e))
+    merged = [m for chunks in groups for m in _merge_short(body, chunks)]
     return [
         Passage(doc_id=doc_id, ordinal=i, start=s, end=e, text=body[s:e])
         for i, (s, e) in enumerate(merged)

@@ -24,10 +24,12 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER,
-    start INTEGER, "end" INTEGER, text TEXT, n_terms INTEGER, terms BLOB
+    start INTEGER, "end" INTEGER, text TEXT, n_terms INTEGER, terms BLOB, joins TEXT
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
 CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL);
+CREATE TABLE IF NOT EXISTS learned_abbreviations (doc_id TEXT NOT NULL, short TEXT, long TEXT);
+CREATE INDEX IF NOT EXISTS learned_abbreviations_doc ON learned_abbreviations (doc_id);
 CREATE TABLE IF NOT EXISTS query_log (
     id INTEGER PRIMARY KEY, ts TEXT, platform TEXT, chat_hash TEXT, question TEXT,
     answered INTEGER, hit_ids TEXT, latency_ms REAL, feedback INTEGER
@@ -108,3 +110,5 @@ def _add_missing_columns(db: sqlite_utils.Database) -> None:
     for name in ("size", "mtime_ns"):
         if name not in have:
             db.execute(f"ALTER TABLE documents ADD COLUMN {name} INTEGER")
+    if "joins" not in db["passages"].columns_dict:
+        db.execute("ALTER TABLE passages ADD COLUMN joins TEXT")
