@@ -128,22 +128,26 @@ def cmd_ask(args) -> int:
 
 
 def _ask_json(conv, question: str) -> dict:
+    """`answered` stays a plain boolean: passages that only come close (the chat's "các đoạn
+    gần nhất") are listed under `related`, never as an answer."""
     result = conv.snapshot.index.search(question, limit=3)
     return {
         "query": question,
         "answered": result.answered,
-        "hits": [
-            {
-                "text": h.text,
-                "snippet": h.snippet,
-                "title": h.title,
-                "source": h.source,
-                "date": h.date,
-                "doc": h.doc_id,
-                "score": h.score,
-            }
-            for h in result.hits
-        ],
+        "hits": [_hit_json(h) for h in result.hits],
+        "related": [_hit_json(h) for h in result.related],
+    }
+
+
+def _hit_json(h) -> dict:
+    return {
+        "text": h.text,
+        "snippet": h.snippet,
+        "title": h.title,
+        "source": h.source,
+        "date": h.date,
+        "doc": h.doc_id,
+        "score": h.score,
     }
 
 

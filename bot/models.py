@@ -53,6 +53,7 @@ class Action:
 class ReplyKind(StrEnum):
     ANSWER = "answer"
     NOT_FOUND = "not_found"
+    RELATED = "related"  # no direct answer; the nearest passages are shown (issue 11)
     INFO = "info"  # help, sources, stats, deadlines, full passage…
     REFUSED = "refused"  # not an admin, rate limited
     ERROR = "error"
