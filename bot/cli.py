@@ -204,7 +204,8 @@ def cmd_eval(args) -> int:
         for s in scores:
             print(
                 f"{s.label:>9}: Recall@3 {s.recall:.3f}  MRR {s.mrr:.3f}  "
-                f"({s.found}/{s.questions}); lạc đề bị từ chối {s.off_topic_refused}/{s.off_topic}"
+                f"({s.found}/{s.questions}; {s.in_snippet} thấy ngay trong đoạn trích); "
+                f"lạc đề bị từ chối {s.off_topic_refused}/{s.off_topic}"
             )
             for miss in s.misses:
                 print(f"           - {miss}")

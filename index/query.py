@@ -49,6 +49,8 @@ _DEFINITION = (
     ),
     re.compile(r"^(?:the nao la|the nao duoc goi la|dinh nghia) (?P<x>.+)$"),
 )
+_WHO = re.compile(r"(?:^|\s)(?:ai|nguoi nao|dong chi nao|vi nao|ong nao|ba nao)(?:\s|$)")
+_COUNT = re.compile(r"\b(?:bao nhieu|may|so luong)\b")
 MAX_DEFINED_WORDS = 6
 MAX_MARKED_PHRASE = 4  # words; longer alternatives (long forms) bring terms, not marks
 MAX_SEARCHED_PHRASE = 6  # words; longer ones bring terms only to "X là gì?"
@@ -93,6 +95,7 @@ class Query:
     stop_forms: frozenset[str]  # typed-without-diacritics stop words ("~co"): never marked alone
     timing: bool
     defined: str = ""  # X of "X là gì", folded
+    asks: str = ""  # the kind of answer asked for: "who", "count", or ""
     folded_words: tuple[str, ...] = field(default=())  # the text folded, for deadline leads
 
     @property
@@ -300,6 +303,7 @@ class QueryAnalyzer:
             ),
             timing=timing,
             defined=defined,
+            asks=_asks(flat),
             folded_words=folded_words,
         )
 
@@ -457,6 +461,14 @@ def _needle(syllables: Sequence[str]) -> Needle:
     if any(has_diacritics(s) for s in syllables):
         return PLAIN, " " + " ".join(syllables) + " "
     return FOLD, " " + " ".join(fold(s) for s in syllables) + " "
+
+
+def _asks(folded: str) -> str:
+    if _WHO.search(folded):
+        return "who"
+    if _COUNT.search(folded):
+        return "count"
+    return ""
 
 
 def _defined(folded: str) -> str:

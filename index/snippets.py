@@ -26,6 +26,14 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 DATE_BONUS = 1.5  # a "when" question prefers the sentence with a date
+CLOSE = 0.8  # a neighbour sentence scoring this share of the best one is shown with it
+NAME_BONUS = 2.0  # "who": the sentence naming a person ("Lê Thành Long") holds the answer
+NUMBER_BONUS = 1.5  # "how many": the sentence with a figure
+_NUMBER = re.compile(r"\d")
+_FIGURE = re.compile(r"\d[\d.,/]*")
+_NAME_RUN = re.compile(r"(?<!\w)(?:[A-ZĐ][^\W\d_A-Z]+ ){2,3}[A-ZĐ][^\W\d_A-Z]+")
+ANSWER_WEIGHT = 20  # characters: where the answer is counts like a long marked word
+_SPACED_WORDS = re.compile(r"\w+(?:\s+\w+)*")
 
 
 def make_snippet(
@@ -46,7 +54,9 @@ def make_snippet(
     if neighbours:
         other = max(neighbours, key=lambda i: scores[i])
         lo, hi = min(best, other), max(best, other)
-        if spans[hi][1] - spans[lo][0] <= MAX_CHARS:
+        # Both when they fit, or when the neighbour matters almost as much: then the pair
+        # is cut to its densest stretch of marks (the answer is often in the other one).
+        if spans[hi][1] - spans[lo][0] <= MAX_CHARS or scores[other] >= CLOSE * scores[best]:
             chosen = [lo, hi]
     start, end = spans[min(chosen)][0], spans[max(chosen)][1]
     tokens = Tokens(text, joins, analyzer, mf, (start, end), firsts[min(chosen)])
@@ -54,7 +64,8 @@ def make_snippet(
     prefix = suffix = ""
     if end - start > MAX_CHARS:
         first, last = start, end
-        start, end = _window(text, start, end, marks, _anchor(text, start, end, query))
+        weighted = marks + _answer_spans(text, start, end, query)
+        start, end = _window(text, start, end, weighted, _anchor(text, start, end, query))
         prefix = "…" if start > first else ""
         suffix = "…" if end < last else ""
     shift = len(prefix) - start
@@ -63,10 +74,42 @@ def make_snippet(
 
 
 def _score(sentence: str, strings: tuple[str, str, str], query: Query) -> float:
+    """What the sentence holds of the question, more if it holds what kind of answer is
+    asked for: a date for "when", a person's name for "who", a number for "how many"."""
     score = sum(u.weight for u in query.units if u.present(strings))
     if query.timing and DATE_RE.search(sentence):
         score *= DATE_BONUS
+    elif query.asks == "who" and _names_someone(sentence):
+        score *= NAME_BONUS
+    elif query.asks == "count" and _NUMBER.search(sentence):
+        score *= NUMBER_BONUS
     return score
+
+
+def _answer_spans(text: str, start: int, end: int, query: Query) -> list[tuple[int, int]]:
+    """Where the kind of answer asked for is (names for "who", figures for "how many",
+    dates for "when"), counted like marks when a long stretch is cut to its best part."""
+    if query.timing:
+        found = [m.span() for m in DATE_RE.finditer(text, start, end)]
+    elif query.asks == "who":
+        found = [m.span() for m in _NAME_RUN.finditer(text, start, end)]
+    elif query.asks == "count":
+        found = [m.span() for m in _FIGURE.finditer(text, start, end)]
+    else:
+        return []
+    return [(s, max(e, s + ANSWER_WEIGHT)) for s, e in found]
+
+
+def _names_someone(sentence: str) -> bool:
+    """Does the sentence name a person: three capitalised words in a row ("Nguyễn Kim Sơn")?
+    Agencies have lower-case words in them ("Bộ Tư pháp", "Văn phòng Chính phủ")."""
+    for stretch in _SPACED_WORDS.findall(sentence):  # words not separated by punctuation
+        run = 0
+        for word in stretch.split():
+            run = run + 1 if word[0].isupper() and word[1:].islower() else 0
+            if run >= 3:
+                return True
+    return False
 
 
 def _anchor(text: str, start: int, end: int, query: Query) -> int | None:
@@ -183,12 +226,14 @@ def _window(
     if anchor is not None:
         lo = max(start, anchor + 20 - budget)
     elif inside:
+        # densest by marked characters: "tiện ích lên" says more than "bộ"
         best_start, best_count = inside[0][0], 0
         for s, _ in inside:
-            count = sum(1 for h in inside if s <= h[0] and h[1] <= s + budget)
+            count = sum(h[1] - h[0] for h in inside if s <= h[0] and h[1] <= s + budget)
             if count > best_count:
                 best_start, best_count = s, count
-        lo = max(start, best_start - 40)
+        last = max(e for s, e in inside if best_start <= s and e <= best_start + budget)
+        lo = max(start, best_start - max(0, (budget - (last - best_start)) // 2))  # centred
     hi = min(end, lo + budget)
     if hi == end:
         lo = max(start, hi - budget)
