@@ -45,7 +45,7 @@ _DEFINITION = (
     re.compile(
         r"^(?:cho (?:toi |em |minh )?hoi |xin hoi |hoi )?(?:(?:cac|nhung) )?(?P<x>.+?) "
         r"(?:la gi|la cai gi|la (?:mot )?(?:\w+ ){1,2}gi|co nghia la gi|nghia la gi|"
-        r"(?:bao )?gom (?:co )?(?:nhung )?(?:\w+ ){0,2}gi)$"
+        r"(?:bao )?gom (?:co )?(?:nhung )?(?:\w+ ){0,2}(?:gi|ai))$"
     ),
     re.compile(r"^(?:the nao la|the nao duoc goi la|dinh nghia) (?P<x>.+)$"),
 )
@@ -165,11 +165,11 @@ class PhraseTable:
         return sum(len(v) for v in self._by_first.values())
 
     def matches(
-        self, tokens: Sequence[str], folded: Sequence[str]
+        self, tokens: Sequence[str], folded: Sequence[str], *, overlap: bool = False
     ) -> list[tuple[int, int, object]]:
         """(start, end, payload) of each phrase found in the tokens (and the same folded),
-        longest first, no overlap. A token typed with diacritics must match as written, one
-        typed without them matches folded."""
+        longest first, no overlap unless asked. A token typed with diacritics must match as
+        written, one typed without them matches folded."""
         found: list[tuple[int, int, object]] = []
         taken = [False] * len(tokens)
         for i, first in enumerate(folded):
@@ -184,6 +184,8 @@ class PhraseTable:
                     )
                 ):
                     found.append((i, end, payload))
+                    if overlap:
+                        continue
                     for k in range(i, end):
                         taken[k] = True
                     break
@@ -279,7 +281,10 @@ class QueryAnalyzer:
             weights.extend([share] * len(phrase_terms[1]))
             if words and len(words) <= MAX_MARKED_PHRASE:  # a spelled-out long form is not
                 phrases.append(words)
-        keys |= {str(key) for _, _, key in self._curated.matches(seg.tokens, folded_tokens)}
+        keys |= {
+            str(key)
+            for _, _, key in self._curated.matches(seg.tokens, folded_tokens, overlap=True)
+        }
         ids, id_weights = [], []
         for term, w in zip(terms, weights, strict=True):
             tid = self.vocab.get(term)
