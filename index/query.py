@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from index.lexicon import phrase_tokens
 from index.normalize import fold, has_diacritics
-from index.segment import FOLDED, Analyzer
+from index.segment import FOLDED, Analyzer, Segmented
 
 PLAIN, FOLD, SINGLE = 0, 1, 2  # which string of `Features` a needle is looked up in
 Needle = tuple[int, str]
@@ -219,72 +219,25 @@ class QueryAnalyzer:
 
     def analyse(self, text: str) -> Query:
         seg = self.analyzer.segment(text)
-        stop = self.analyzer.lexicon.stopwords
-        terms = self.analyzer.terms_of_words(seg.words, self.vocab, self.folded_stop)
-        weights = [1.0] * len(terms)
-        units: list[Unit] = []
-        runs: list[list[Word]] = [[]]
-        keys: set[str] = set()
-        unaccented: list[int] = []  # tokens of the current stretch typed without diacritics
-        raw = _WORD.findall(text)
-        capital = [t[:1].isupper() for t in raw] if len(raw) == len(seg.tokens) else []
-
-        def flush() -> None:
-            units.extend(self._unaccented_units(seg.tokens, unaccented, capital))
-            runs[-1].extend((FOLDED + fold(seg.tokens[t]),) for t in unaccented)
-            unaccented.clear()
-
-        for item in seg.items:
-            if item.abbreviation:
-                flush()
-                keys.add(item.abbreviation)
-                long = _syllables(item.long)
-                content = [s for w in item.long if w not in stop for s in w.split("_")]
-                units.append(
-                    Unit(self._weight(content), ((_needle(long),),), item.tokens, item.written)
-                )
-                runs[-1].append((item.abbreviation,))
-                runs.append([tuple(w.split("_")) for w in item.long if w not in stop])
-                runs.append([])
-                continue
-            word = item.syllables
-            if not any(has_diacritics(s) for s in word):
-                unaccented.extend(item.tokens)
-                continue
-            flush()
-            if "_".join(word) in stop:
-                continue
-            at = item.tokens.start
-            for piece in self._pieces(word):
-                tokens = range(at, at + len(piece))
-                label = " ".join(seg.tokens[t] for t in tokens)
-                needles: tuple[Needle, ...] = (_needle(piece),)
-                if len(word) == 1 and piece[0].isalpha():  # a word of its own, as typed:
-                    needles += ((SINGLE, " " + fold(piece[0]) + " "),)  # "giá", not "đánh giá"
-                units.append(Unit(self._weight(piece), (needles,), tokens, label))
-                runs[-1].append(piece)
-                at += len(piece)
-        flush()
-        units = _distinct(units)
+        folded = [fold(t) for t in seg.tokens]
         folded_words = tuple(_WORD.findall(fold(text).lower()))
         flat = " ".join(folded_words)
-        defined = _defined(flat)
-        timing = bool(_TIMING.search(flat))
+        defined, timing = _defined(flat), bool(_TIMING.search(flat))
+        units, runs, keys = self._units(seg, folded, _capitals(text, len(seg.tokens)))
         if timing:  # "hạn chót", "thời hạn" ask for a date: the date boost answers them
             units = [u for u in units if not _TIMING_WORDS.match(fold(u.label))]
-        folded_tokens = [fold(t) for t in seg.tokens]
-        units, extra = self._with_phrases(seg.tokens, folded_tokens, units, defined)
+        units, extra = self._with_phrases(seg.tokens, folded, units, defined)
+        terms = self.analyzer.terms_of_words(seg.words, self.vocab, self.folded_stop)
+        weights = [1.0] * len(terms)
         phrases = []
-        for phrase_terms, words in extra:
-            share = ALTERNATIVE_WEIGHT * min(1.0, phrase_terms[0] / max(1, len(phrase_terms[1])))
-            terms.extend(phrase_terms[1])
-            weights.extend([share] * len(phrase_terms[1]))
+        for (own_terms, alt_terms), words in extra:
+            terms += alt_terms
+            weights += [ALTERNATIVE_WEIGHT * min(1.0, own_terms / max(1, len(alt_terms)))] * len(
+                alt_terms
+            )
             if words and len(words) <= MAX_MARKED_PHRASE:  # a spelled-out long form is not
                 phrases.append(words)
-        keys |= {
-            str(key)
-            for _, _, key in self._curated.matches(seg.tokens, folded_tokens, overlap=True)
-        }
+        keys |= {str(k) for _, _, k in self._curated.matches(seg.tokens, folded, overlap=True)}
         ids, id_weights = [], []
         for term, w in zip(terms, weights, strict=True):
             tid = self.vocab.get(term)
@@ -303,8 +256,8 @@ class QueryAnalyzer:
             keys=frozenset(keys),
             stop_forms=frozenset(
                 FOLDED + t
-                for t in seg.tokens
-                if not has_diacritics(t) and t in self.all_folded_stop
+                for t, f in zip(seg.tokens, folded, strict=True)
+                if t == f and t in self.all_folded_stop
             ),
             timing=timing,
             defined=defined,
@@ -312,10 +265,59 @@ class QueryAnalyzer:
             folded_words=folded_words,
         )
 
-    def _weight(self, syllables: Sequence[str]) -> float:
+    def _units(self, seg: Segmented, folded: list[str], capital: list[bool]):
+        """The question's words as coverage units, highlight runs and abbreviation keys."""
+        stop = self.analyzer.lexicon.stopwords
+        units: list[Unit] = []
+        runs: list[list[Word]] = [[]]
+        keys: set[str] = set()
+        unaccented: list[int] = []  # tokens of the current stretch typed without diacritics
+
+        def flush() -> None:
+            if not unaccented:
+                return
+            units.extend(self._unaccented_units(seg.tokens, folded, unaccented, capital))
+            runs[-1].extend((FOLDED + folded[t],) for t in unaccented)
+            unaccented.clear()
+
+        for item in seg.items:
+            if item.abbreviation:
+                flush()
+                keys.add(item.abbreviation)
+                content = [s for w in item.long if w not in stop for s in w.split("_")]
+                weight = self._weight([fold(s) for s in content])
+                needle = _needle(_syllables(item.long))
+                units.append(Unit(weight, ((needle,),), item.tokens, item.written))
+                runs[-1].append((item.abbreviation,))
+                runs.append([tuple(w.split("_")) for w in item.long if w not in stop])
+                runs.append([])
+                continue
+            if all(seg.tokens[t] == folded[t] for t in item.tokens):
+                unaccented.extend(item.tokens)
+                continue
+            flush()
+            word = item.syllables
+            if "_".join(word) in stop:
+                continue
+            at = item.tokens.start
+            for piece in self._pieces(word):
+                tokens = range(at, at + len(piece))
+                needles: tuple[Needle, ...] = (_needle(piece),)
+                if len(word) == 1 and piece[0].isalpha():  # a word of its own, as typed:
+                    needles += ((SINGLE, " " + folded[at] + " "),)  # "giá", not "đánh giá"
+                weight = self._weight([folded[t] for t in tokens])
+                label = " ".join(seg.tokens[t] for t in tokens)
+                units.append(Unit(weight, (needles,), tokens, label))
+                runs[-1].append(piece)
+                at += len(piece)
+        flush()
+        return _distinct(units), runs, keys
+
+    def _weight(self, folded: Sequence[str]) -> float:
+        """Importance of folded syllables: their idf (the most for one the index lacks)."""
         total = 0.0
-        for s in syllables:
-            tid = self.vocab.get(FOLDED + fold(s))
+        for s in folded:
+            tid = self.vocab.get(FOLDED + s)
             idf = float(self.idf[tid]) if tid is not None else self.max_idf
             total += max(idf, 0.05)
         return total
@@ -338,7 +340,11 @@ class QueryAnalyzer:
         return [p for p in out if "_".join(p) not in self.analyzer.lexicon.stopwords]
 
     def _unaccented_units(
-        self, tokens: Sequence[str], stretch: list[int], capital: Sequence[bool]
+        self,
+        tokens: Sequence[str],
+        folded: Sequence[str],
+        stretch: list[int],
+        capital: Sequence[bool],
     ) -> list[Unit]:
         """Units of a stretch typed without diacritics: names typed with capitals ("To Lam")
         and the longest compounds the index knows (pyvi cannot see compounds without
@@ -351,7 +357,7 @@ class QueryAnalyzer:
             for n in (name, 3, 2, 1):
                 if n == 0:
                     continue
-                part = [fold(tokens[t]) for t in stretch[i : i + n]]
+                part = [folded[t] for t in stretch[i : i + n]]
                 if len(part) < n or (
                     n > 1 and n != name and FOLDED + "_".join(part) not in self.vocab
                 ):
@@ -438,6 +444,12 @@ def _distinct(units: list[Unit]) -> list[Unit]:
             seen.add(u.alternatives)
             out.append(u)
     return out
+
+
+def _capitals(text: str, n: int) -> list[bool]:
+    """Which of the question's n tokens were typed with a capital (names: "To Lam")."""
+    raw = _WORD.findall(text)
+    return [t[:1].isupper() for t in raw] if len(raw) == n else []
 
 
 def _name_length(stretch: list[int], i: int, capital: Sequence[bool]) -> int:

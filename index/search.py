@@ -43,6 +43,7 @@ QUERY_CACHE = 2_000  # analysed questions
 RELATIVE_FLOOR = 0.25  # a further hit scoring under this share of the best one is noise
 TIMING_BOOST = 1.3
 DEFINITION_BOOST = 1.5  # "X là gì": the passage that spells X out ("… (X)", "X là …")
+DEFINITION_CANDIDATES = 10
 _BOOST = max(TIMING_BOOST, DEFINITION_BOOST)
 
 
@@ -164,10 +165,15 @@ class SearchIndex:
             return nothing
         pids = [int(self.passage_ids[i]) for i in top.tolist()]
         ranked = list(zip(top_scores.tolist(), pids, strict=True))
-        if query.timing or query.defined:  # re-ranked by their text: read every candidate
-            texts = self._rows(pids)
+        if query.timing or query.defined:  # re-ranked by their text: read the candidates
+            ranked.sort(key=lambda x: (-x[0], x[1]))
+            # a date may lift any candidate; "X là gì" needs the best ones only (its long form
+            # is searched too, so the passage spelling X out is among them)
+            read = ranked if query.timing else ranked[:DEFINITION_CANDIDATES]
+            texts = self._rows([p for _, p in read])
             ranked = [
-                (s * self._boost(query, texts[p]["text"]), p) for s, p in ranked if p in texts
+                (s * self._boost(query, texts[p]["text"]) if p in texts else s, p)
+                for s, p in ranked
             ]
         ranked.sort(key=lambda x: (-x[0], x[1]))
         groups = self._collapse(ranked, query, offset + limit + 1)
@@ -269,7 +275,7 @@ class SearchIndex:
                 if twin is not None:
                     twin.dups.append(row)
                     continue
-            if groups and score < RELATIVE_FLOOR * best:
+            if n and score < RELATIVE_FLOOR * best:
                 continue
             coverage, found, convincing = query.judge(self._features(row))
             if not convincing:

@@ -46,8 +46,11 @@ def make_snippet(
     """
     spans = sentence_spans(text) or [(0, len(text))]
     mf = passage_match_form(text) if mf is None else mf
-    strings, firsts = sentence_features(text, joins, spans, analyzer, mf)
-    scores = [_score(text[s:e], f, query) for (s, e), f in zip(spans, strings, strict=True)]
+    if len(spans) == 1:  # nothing to choose between
+        scores, firsts = [1.0], [0]
+    else:
+        strings, firsts = sentence_features(text, joins, spans, analyzer, mf)
+        scores = [_score(text[s:e], f, query) for (s, e), f in zip(spans, strings, strict=True)]
     best = max(range(len(spans)), key=lambda i: scores[i])
     chosen = [best]
     neighbours = [i for i in (best - 1, best + 1) if 0 <= i < len(spans) and scores[i] > 0]
@@ -127,14 +130,16 @@ def mark_words(tokens: Tokens, query: Query) -> list[tuple[int, int]]:
     starts = _starts(query)
     words = tokens.words()
     marked = [False] * len(words)
+    forms, folded = tokens.forms, tokens.folded
     for j, word in enumerate(words):
         if word[2]:
             candidates = starts.get(word[2], ())
             marked[j] = marked[j] or word[2] in query.keys
         else:
-            candidates = starts.get(tokens.forms[word[0]], ()) + starts.get(
-                FOLDED + tokens.folded[word[0]], ()
-            )
+            first, first_folded = forms[word[0]], FOLDED + folded[word[0]]
+            if first not in starts and first_folded not in starts:
+                continue
+            candidates = starts.get(first, ()) + starts.get(first_folded, ())
         if not candidates or tokens.is_stop(word):
             continue
         longest = max(_align(tokens, words, j, r, i, query, whole) for r, i, whole in candidates)
