@@ -51,6 +51,10 @@ _DEFINITION = (
 )
 _WHO = re.compile(r"(?:^|\s)(?:ai|nguoi nao|dong chi nao|vi nao|ong nao|ba nao)(?:\s|$)")
 _COUNT = re.compile(r"\b(?:bao nhieu|may|so luong)\b")
+_WHICH_DOCUMENT = re.compile(
+    r"\b(?:quyet dinh|nghi dinh|nghi quyet|ke hoach|van ban|thong tu|chi thi|cong van|luat) "
+    r"(?:so )?nao\b"
+)
 MAX_DEFINED_WORDS = 6
 MAX_MARKED_PHRASE = 4  # words; longer alternatives (long forms) bring terms, not marks
 MAX_SEARCHED_PHRASE = 6  # words; longer ones bring terms only to "X là gì?"
@@ -95,7 +99,7 @@ class Query:
     stop_forms: frozenset[str]  # typed-without-diacritics stop words ("~co"): never marked alone
     timing: bool
     defined: str = ""  # X of "X là gì", folded
-    asks: str = ""  # the kind of answer asked for: "who", "count", or ""
+    asks: str = ""  # the kind of answer asked for: "who", "count", "document" or ""
     folded_words: tuple[str, ...] = field(default=())  # the text folded, for deadline leads
 
     @property
@@ -485,6 +489,8 @@ def _asks(folded: str) -> str:
         return "who"
     if _COUNT.search(folded):
         return "count"
+    if _WHICH_DOCUMENT.search(folded):
+        return "document"
     return ""
 
 

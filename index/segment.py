@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pyvi import ViTokenizer
 
@@ -62,7 +61,6 @@ class Analyzer:
         }
         self._keys.update({k: k for k in lexicon.abbreviations})
         keys = sorted(self._keys, key=len, reverse=True)
-        self._abbr_keys = frozenset(_KEEP.sub("", k) for k in lexicon.abbreviations)
         self._abbr = (
             re.compile(r"(?<![\w&-])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w&-])")
             if keys
@@ -274,9 +272,3 @@ def _pyvi_words(line: str) -> list[str]:
         if parts:
             words.append("_".join(parts))
     return words
-
-
-@lru_cache(maxsize=262_144)
-def word_forms(word: str) -> tuple[str, str]:
-    """A passage word as compared with question syllables: as written, and folded ("~")."""
-    return match_form(word), FOLDED + fold(word).lower()

@@ -31,9 +31,8 @@ NAME_BONUS = 2.0  # "who": the sentence naming a person ("Lê Thành Long") hold
 NUMBER_BONUS = 1.5  # "how many": the sentence with a figure
 _NUMBER = re.compile(r"\d")
 _FIGURE = re.compile(r"\d[\d.,/]*")
-_NAME_RUN = re.compile(r"(?<!\w)(?:[A-ZĐ][^\W\d_A-Z]+ ){2,3}[A-ZĐ][^\W\d_A-Z]+")
+_CODE = re.compile(r"\b\d+/(?:\d{4}/)?[A-ZĐ][\w-]*")  # 148/QĐ-BTP, 73/2019/NĐ-CP
 ANSWER_WEIGHT = 20  # characters: where the answer is counts like a long marked word
-_SPACED_WORDS = re.compile(r"\w+(?:\s+\w+)*")
 
 
 def make_snippet(
@@ -42,7 +41,8 @@ def make_snippet(
     """Best sentence (plus its best neighbour if both fit) and the spans of marked words.
 
     A sentence's score is the weight of the question's units it contains (synonyms and
-    abbreviations count as for coverage); dates add weight for "when" questions.
+    abbreviations count as for coverage), more when it holds the kind of answer asked for
+    (`_score`). `mf` is the passage's match form when the caller has it already.
     """
     spans = sentence_spans(text) or [(0, len(text))]
     mf = passage_match_form(text) if mf is None else mf
@@ -78,7 +78,8 @@ def make_snippet(
 
 def _score(sentence: str, strings: tuple[str, str, str], query: Query) -> float:
     """What the sentence holds of the question, more if it holds what kind of answer is
-    asked for: a date for "when", a person's name for "who", a number for "how many"."""
+    asked for: a date for "when", a person's name for "who", a number for "how many", a
+    document's code ("148/QĐ-BTP") for "which decision"."""
     score = sum(u.weight for u in query.units if u.present(strings))
     if query.timing and DATE_RE.search(sentence):
         score *= DATE_BONUS
@@ -86,33 +87,50 @@ def _score(sentence: str, strings: tuple[str, str, str], query: Query) -> float:
         score *= NAME_BONUS
     elif query.asks == "count" and _NUMBER.search(sentence):
         score *= NUMBER_BONUS
+    elif query.asks == "document" and _CODE.search(sentence):
+        score *= NUMBER_BONUS
     return score
 
 
 def _answer_spans(text: str, start: int, end: int, query: Query) -> list[tuple[int, int]]:
     """Where the kind of answer asked for is (names for "who", figures for "how many",
-    dates for "when"), counted like marks when a long stretch is cut to its best part."""
+    dates for "when", codes for "which decision"), counted like marks when a long stretch
+    is cut to its best part."""
     if query.timing:
         found = [m.span() for m in DATE_RE.finditer(text, start, end)]
     elif query.asks == "who":
-        found = [m.span() for m in _NAME_RUN.finditer(text, start, end)]
+        found = _names(text, start, end)
     elif query.asks == "count":
         found = [m.span() for m in _FIGURE.finditer(text, start, end)]
+    elif query.asks == "document":
+        found = [m.span() for m in _CODE.finditer(text, start, end)]
     else:
         return []
     return [(s, max(e, s + ANSWER_WEIGHT)) for s, e in found]
 
 
 def _names_someone(sentence: str) -> bool:
-    """Does the sentence name a person: three capitalised words in a row ("Nguyễn Kim Sơn")?
-    Agencies have lower-case words in them ("Bộ Tư pháp", "Văn phòng Chính phủ")."""
-    for stretch in _SPACED_WORDS.findall(sentence):  # words not separated by punctuation
-        run = 0
-        for word in stretch.split():
-            run = run + 1 if word[0].isupper() and word[1:].islower() else 0
-            if run >= 3:
-                return True
-    return False
+    return bool(_names(sentence, 0, len(sentence)))
+
+
+def _names(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of persons' names: three or four capitalised words in a row, only spaces
+    between them ("Nguyễn Kim Sơn"). Agencies have lower-case words in them ("Bộ Tư pháp",
+    "Văn phòng Chính phủ")."""
+    found: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text, start, end):
+        word = m[0]
+        joined = run and text[run[-1][1] : m.start()] == " "
+        if word[0].isupper() and word[1:].islower() and (joined or not run):
+            run.append(m.span())
+            continue
+        if len(run) >= 3:
+            found.append((run[0][0], run[-1][1]))
+        run = [m.span()] if word[0].isupper() and word[1:].islower() else []
+    if len(run) >= 3:
+        found.append((run[0][0], run[-1][1]))
+    return found
 
 
 def _anchor(text: str, start: int, end: int, query: Query) -> int | None:
