@@ -27,6 +27,7 @@ from index.normalize import fold, unify_tones
 from index.segment import Analyzer
 
 _TOKEN = re.compile(r"\w+")
+_SPACE = re.compile(" ")
 
 Strings = tuple[str, str, str]  # (plain, folded, words): see the module docstring
 
@@ -128,6 +129,11 @@ class Tokens:
         out: list[tuple[int, int, str]] = []
         t, b = 0, len(self.starts)
         joins, abbreviation = self.joins, self.abbreviation
+        if not abbreviation:  # the common case: words end where the joins have a space
+            for end in (m.end() for m in _SPACE.finditer(joins)):
+                out.append((t, end, ""))
+                t = end
+            return out
         while t < b:
             abbr = abbreviation.get(t)
             if abbr is not None:

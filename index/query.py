@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from index.lexicon import phrase_tokens
 from index.normalize import fold, has_diacritics
@@ -132,8 +133,7 @@ class Query:
         """Where the naming of X ends in a folded text, or None."""
         if not self.defined:
             return None
-        x = r"\W+".join(re.escape(w) for w in self.defined.split())
-        found = re.search(rf"\(\s*{x}\s*\)|\b{x}\s+(?:la|gom|bao gom)\b", folded_text)
+        found = _definition_pattern(self.defined).search(folded_text)
         return None if found is None else found.end()
 
 
@@ -482,6 +482,13 @@ def _needle(syllables: Sequence[str]) -> Needle:
     if any(has_diacritics(s) for s in syllables):
         return PLAIN, " " + " ".join(syllables) + " "
     return FOLD, " " + " ".join(fold(s) for s in syllables) + " "
+
+
+@lru_cache(maxsize=1024)
+def _definition_pattern(defined: str) -> re.Pattern[str]:
+    """How a text names X: "… (X)", "X là …", "X gồm …" (folded, X's words any spacing)."""
+    x = r"\W+".join(re.escape(w) for w in defined.split())
+    return re.compile(rf"\(\s*{x}\s*\)|\b{x}\s+(?:la|gom|bao gom)\b")
 
 
 def _asks(folded: str) -> str:

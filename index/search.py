@@ -172,7 +172,7 @@ class SearchIndex:
             read = ranked if query.timing else ranked[:DEFINITION_CANDIDATES]
             texts = self._rows([p for _, p in read])
             ranked = [
-                (s * self._boost(query, texts[p]["text"]) if p in texts else s, p)
+                (s * self._boost(query, texts[p]) if p in texts else s, p)
                 for s, p in ranked
             ]
         ranked.sort(key=lambda x: (-x[0], x[1]))
@@ -185,11 +185,11 @@ class SearchIndex:
         hits = [self._hit(g.score, g.row, g.dups, query) for g in shown]
         return SearchResult(query.text, True, hits, len(groups) > offset + limit, query=query)
 
-    def _boost(self, query: Query, text: str) -> float:
+    def _boost(self, query: Query, row: dict) -> float:
         boost = 1.0
-        if query.timing and DATE_RE.search(text):
+        if query.timing and DATE_RE.search(row["text"]):
             boost *= TIMING_BOOST
-        if query.defined and query.defines(fold(text).lower()):
+        if query.defined and query.defines(fold(_mf(row))):
             boost *= DEFINITION_BOOST
         return boost
 
