@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from index.ingest import scan
-from index.lexicon import ABBREVIATIONS_FILE, STOPWORDS_FILE
+from index.lexicon import ABBREVIATIONS_FILE, STOPWORDS_FILE, SYNONYMS_FILE
 from index.normalize import normalize_text
 from index.passages import MAX_WORDS, sentence_spans, split_passages
 
@@ -210,9 +210,9 @@ def render(meta: dict[str, str], paragraphs: list[str]) -> str:
     return f"---\n{head}---\n{meta['title']}\n" + "\n".join(paragraphs) + "\n"
 
 
-def _count(text: str) -> int:
+def _count(text: str, title: str) -> int:
     body = normalize_text(text.split("---\n", 2)[2])
-    return len(split_passages("x", body))
+    return len(split_passages("x", body, title))
 
 
 def document_sizes(rng: random.Random) -> int:
@@ -228,7 +228,7 @@ def generate(out_dir: Path, n_passages: int, *, seed: int = SEED) -> SyntheticKB
         shutil.rmtree(out_dir)
     docs_dir = out_dir / "documents"
     docs_dir.mkdir(parents=True)
-    for name in (ABBREVIATIONS_FILE, STOPWORDS_FILE):
+    for name in (ABBREVIATIONS_FILE, STOPWORDS_FILE, SYNONYMS_FILE):
         shutil.copyfile(SHIPPED_KB / name, out_dir / name)
     writer = _Writer(seed)
     files: list[Path] = []
@@ -236,11 +236,11 @@ def generate(out_dir: Path, n_passages: int, *, seed: int = SEED) -> SyntheticKB
     while total < n_passages:
         meta, paragraphs = writer.document(document_sizes(writer.rng))
         text = render(meta, paragraphs)
-        n = _count(text)
+        n = _count(text, meta["title"])
         while total + n > n_passages and len(paragraphs) > 1:
             paragraphs = paragraphs[: max(1, len(paragraphs) - (total + n - n_passages))]
             text = render(meta, paragraphs)
-            n = _count(text)
+            n = _count(text, meta["title"])
         if total + n > n_passages:
             break
         path = docs_dir / f"{len(files):06d}-{meta['date']}.md"

@@ -161,24 +161,28 @@ def cmd_ask(args) -> int:
 
 
 def _ask_json(conv, question: str) -> dict:
+    """`answered` stays a plain boolean: passages that only come close (the chat's "các đoạn
+    gần nhất") are listed under `related`, never as an answer."""
     result = conv.snapshot.index.search(question, limit=3)
     return {
         "query": question,
         "answered": result.answered,
-        "hits": [
-            {
-                "text": h.text,
-                "snippet": h.snippet,
-                "title": h.title,
-                "source": h.source,
-                "date": h.date,
-                "doc": h.doc_id,
-                "section": h.section,
-                "ocr": h.ocr,
-                "score": h.score,
-            }
-            for h in result.hits
-        ],
+        "hits": [_hit_json(h) for h in result.hits],
+        "related": [_hit_json(h) for h in result.related],
+    }
+
+
+def _hit_json(h) -> dict:
+    return {
+        "text": h.text,
+        "snippet": h.snippet,
+        "title": h.title,
+        "source": h.source,
+        "date": h.date,
+        "doc": h.doc_id,
+        "section": h.section,
+        "ocr": h.ocr,
+        "score": h.score,
     }
 
 
@@ -320,7 +324,8 @@ def cmd_eval(args) -> int:
         for s in scores:
             print(
                 f"{s.label:>9}: Recall@3 {s.recall:.3f}  MRR {s.mrr:.3f}  "
-                f"({s.found}/{s.questions}); lạc đề bị từ chối {s.off_topic_refused}/{s.off_topic}"
+                f"({s.found}/{s.questions}; {s.in_snippet} thấy ngay trong đoạn trích); "
+                f"lạc đề bị từ chối {s.off_topic_refused}/{s.off_topic}"
             )
             for miss in s.misses:
                 print(f"           - {miss}")

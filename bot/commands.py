@@ -163,7 +163,8 @@ def reload_blocks(report: ReloadReport) -> list[Block]:
         Run(head),
         Run(
             f"\nHiện có {report.documents} văn bản, {report.passages} đoạn, "
-            f"{report.deadlines} mốc thời hạn."
+            f"{report.deadlines} mốc thời hạn; {report.learned_abbreviations} từ viết tắt "
+            "học được từ chính các tài liệu (dạng “tên đầy đủ (VIẾT TẮT)”)."
         ),
     ]
     for name, group in (

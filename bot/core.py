@@ -15,13 +15,22 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 
-from bot import commands, deadline_chat, logsafe, messages, metrics, progress_chat, reminders
-from bot.answer_view import hit_block
+from bot import (
+    commands,
+    deadline_chat,
+    followup,
+    logsafe,
+    messages,
+    metrics,
+    progress_chat,
+    reminders,
+)
+from bot.answer_view import hit_blocks
 from bot.commands import HITS_PER_ANSWER
-from bot.messages import info, refused
+from bot.messages import GREETING_WORDS, info, refused
 from bot.models import Action, Block, Incoming, Reply, ReplyKind
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
@@ -33,9 +42,9 @@ from index.deadline_store import DeadlineRecord
 from index.errors import NotAuthorized, ReloadInProgress, StoreError, UploadRejected
 from index.lexicon import load_lexicon
 from index.models import Hit
-from index.normalize import fold, normalize_text
+from index.normalize import normalize_text
 from index.querylog import QueryLog
-from index.search import SearchIndex, is_timing_question
+from index.search import SearchIndex
 from index.segment import Analyzer
 from index.store import Store
 
@@ -81,6 +90,8 @@ class Conversation:
         self._reload_lock = threading.Lock()
         self._sessions: OrderedDict[tuple[str, str], Session] = OrderedDict()
         self._sessions_lock = threading.Lock()
+        self._topics: OrderedDict[tuple[str, str], followup.Topic] = OrderedDict()
+        self.clock = time.monotonic  # seconds; follow-ups refer back within a window of it
         self._limiter = RateLimiter(settings.questions_per_minute)
         self.last_reload: ReloadReport | None = None
 
@@ -179,35 +190,66 @@ class Conversation:
         if len(text) > MAX_QUESTION_CHARS:
             text = text[:MAX_QUESTION_CHARS]
             notes.append(messages.text_block(messages.TOO_LONG.format(n=MAX_QUESTION_CHARS)))
+        question, topic = self._follow_up(msg, text)
+        if topic is not None:
+            notes.append(messages.text_block(messages.FOLLOW_UP.format(q=_short(topic.question))))
         snap = self._snapshot
-        result = snap.index.search(text, limit=HITS_PER_ANSWER)
-        lead = (
-            deadline_chat.timing_matches(text, snap.timing) if is_timing_question(text) else []
-        )
+        query = snap.index.analyse(question)  # once, for every stage below
+        result = snap.index.search(query, limit=HITS_PER_ANSWER)
+        lead = deadline_chat.timing_matches(query, snap.timing) if query.timing else []
         answered = result.answered or bool(lead)
-        hit_ids = tuple(h.passage_id for h in result.hits)
+        shown = result.hits if answered else result.related
         qid = self.querylog.record(
             msg.platform,
             msg.chat_id,
-            text,
+            question,
             answered,
-            hit_ids,
+            tuple(h.passage_id for h in shown),
             (time.perf_counter() - started) * 1000,
         )
-        if not answered:
+        if topic is None and query.units:
+            self._keep_topic(msg, followup.Topic(text, query.content, query.timing, self.clock()))
+        if not shown and not lead:
             self._forget(msg)
-            words = set(fold(text).lower().replace("!", " ").replace("?", " ").split())
-            greeting = bool(words) and words <= messages.GREETING_WORDS
+            greeting = bool(query.folded_words) and set(query.folded_words) <= GREETING_WORDS
             said = messages.GREETING if greeting else messages.NOT_FOUND
             return Reply(ReplyKind.NOT_FOUND, notes + [messages.text_block(said)], query_id=qid)
-        self.remember(msg, text, 0, list(hit_ids))
+        self.remember(msg, question, 0, [h.passage_id for h in shown])
+        if not answered:  # a middle answer: not found directly, but these come close
+            blocks = notes + [messages.text_block(messages.RELATED)]
+            return self.answer_reply(blocks, shown, False, qid, first=1, kind=ReplyKind.RELATED)
         blocks = notes + progress_chat.lead_blocks(self, lead)
         return self.answer_reply(blocks, result.hits, result.more, qid, first=1)
 
+    def _follow_up(self, msg: Incoming, text: str) -> tuple[str, followup.Topic | None]:
+        """The question to answer, and the topic it continues (None: a question of its own)."""
+        key = (msg.platform, msg.chat_id)
+        now = self.clock()
+        with self._sessions_lock:
+            topic = self._topics.get(key)
+        merged = followup.merged_question(text, topic, now)
+        if merged is None or topic is None:
+            return text, None
+        self._keep_topic(msg, replace(topic, at=now))  # a chain of follow-ups keeps its topic
+        return merged, topic
+
+    def _keep_topic(self, msg: Incoming, topic: followup.Topic) -> None:
+        with self._sessions_lock:
+            self._topics[(msg.platform, msg.chat_id)] = topic
+            self._topics.move_to_end((msg.platform, msg.chat_id))
+            while len(self._topics) > SESSIONS_MAX:
+                self._topics.popitem(last=False)
+
     def answer_reply(
-        self, blocks, hits: list[Hit], more: bool, qid: int | None, first: int
+        self,
+        blocks,
+        hits: list[Hit],
+        more: bool,
+        qid: int | None,
+        first: int,
+        kind: ReplyKind = ReplyKind.ANSWER,
     ) -> Reply:
-        blocks = list(blocks) + [hit_block(first + i, h) for i, h in enumerate(hits)]
+        blocks = list(blocks) + hit_blocks(hits, first)
         actions = [
             Action(f"📄 Toàn văn {first + i}", f"/xem p{h.passage_id}") for i, h in enumerate(hits)
         ]
@@ -217,7 +259,7 @@ class Conversation:
             actions += [Action("👍", f"/danhgia {qid} tot"), Action("👎", f"/danhgia {qid} chua")]
         hint = messages.answer_hint(len(hits), more) if hits else ()
         return Reply(
-            ReplyKind.ANSWER,
+            kind,
             blocks,
             actions,
             hint=hint,
@@ -324,6 +366,13 @@ class Conversation:
         deadline_store.mark_sent(self.store.db(), key)
         if delivered:
             metrics.reminder_sent()
+
+
+def _short(question: str, limit: int = 80) -> str:
+    """A question quoted back in a reply, cut at a word."""
+    if len(question) <= limit:
+        return question
+    return question[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _load_snapshot(settings: Settings, store: Store) -> Snapshot:

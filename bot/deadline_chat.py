@@ -28,6 +28,7 @@ from index.deadline_store import DeadlineRecord
 from index.deadlines import Recurrence
 from index.normalize import fold, match_form
 from index.progress import Progress, current
+from index.query import Query
 from index.search import is_timing_question
 
 __all__ = [
@@ -649,16 +650,23 @@ class TimingIndex:
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
-def timing_matches(question: str, index: TimingIndex, limit: int = 3) -> list[DeadlineRecord]:
+def timing_matches(
+    question: str | Query, index: TimingIndex, limit: int = 3
+) -> list[DeadlineRecord]:
     """Deadlines whose task best covers the question's content words; [] when none fits well.
 
     Words are weighted by rarity among the deadlines, so "Luật Căn cước" counts for more
-    than "bộ"; a word found in no deadline counts against every one of them.
+    than "bộ"; a word found in no deadline counts against every one of them. A `Query`
+    (the core's, analysed once) is read as it is; a string is analysed here.
     """
     records = index.records
-    if not records or not is_timing_question(question):
+    if isinstance(question, Query):
+        timing, tokens = question.timing, list(question.folded_words)
+    else:
+        timing, tokens = is_timing_question(question), _tokens(question)
+    if not records or not timing:
         return []
-    folded = " ".join(_tokens(question))
+    folded = " ".join(tokens)
     wants_effective = "hieu luc" in folded
     content = [t for t in dict.fromkeys(folded.split()) if t not in _QUESTION_STOP]
     if not content:

@@ -18,6 +18,8 @@ NOT_FOUND = (
     "Tôi chưa tìm thấy nội dung nào trả lời câu hỏi này trong các tài liệu về Đề án 06 hiện có. "
     "Bạn thử hỏi cụ thể hơn (nêu cơ quan, văn bản, nhiệm vụ) hoặc gõ /help để xem ví dụ."
 )
+RELATED = "Chưa thấy đoạn trả lời trực tiếp; các đoạn gần nhất:"
+FOLLOW_UP = "Tiếp câu hỏi trước: “{q}”"
 GREETING = (
     f"Xin chào! Tôi là {ASSISTANT}, trả lời câu hỏi về Đề án 06 bằng trích dẫn từ tài liệu. "
     "Hãy đặt câu hỏi, hoặc gõ /help để xem hướng dẫn."

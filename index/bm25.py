@@ -27,25 +27,39 @@ class CompiledBM25:
     def n_passages(self) -> int:
         return self.matrix.shape[1]
 
-    def scores(self, term_ids: Sequence[int]) -> np.ndarray:
-        """BM25Okapi.get_scores for the query made of these term ids (repeats count)."""
+    def scores(
+        self, term_ids: Sequence[int], weights: Sequence[float] | None = None
+    ) -> np.ndarray:
+        """BM25Okapi.get_scores for the query made of these term ids (repeats count).
+
+        `weights` scale each term's contribution (1 = an ordinary query term): words a
+        synonym brings into a question count for less than the question's own.
+        """
         indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
         n_terms = self.matrix.shape[0]
-        spans = [(indptr[t], indptr[t + 1]) for t in term_ids if 0 <= t < n_terms]
-        if not spans:
+        weights = weights if weights is not None else [1.0] * len(term_ids)
+        picked = [(t, w) for t, w in zip(term_ids, weights, strict=True) if 0 <= t < n_terms]
+        if not picked:
             return np.zeros(self.n_passages, dtype=np.float64)
         # One bincount over the query's postings: a single pass in C, and it adds each
         # passage's weights in query-term order, so the sums are the same bit for bit as
         # adding term by term (a third faster than `out[indices] += data` per term).
         # Indices are widened while concatenating: bincount would otherwise copy them again.
+        spans = [(indptr[t], indptr[t + 1], w) for t, w in picked]
         return np.bincount(
-            np.concatenate([indices[lo:hi] for lo, hi in spans], dtype=np.intp),
-            weights=np.concatenate([data[lo:hi] for lo, hi in spans]),
+            np.concatenate([indices[lo:hi] for lo, hi, _ in spans], dtype=np.intp),
+            weights=np.concatenate(
+                [data[lo:hi] if w == 1.0 else data[lo:hi] * w for lo, hi, w in spans]
+            ),
             minlength=self.n_passages,
         )
 
     def top(
-        self, term_ids: Sequence[int], k: int, floor: float = 0.0
+        self,
+        term_ids: Sequence[int],
+        k: int,
+        floor: float = 0.0,
+        weights: Sequence[float] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The k best-scoring passages (unordered) scoring above 0 and at least `floor` × the
         best score, and their scores.
@@ -58,7 +72,7 @@ class CompiledBM25:
         made of terms in a large share of the passages, so it rarely narrowed anything
         down and was slower than one bincount over all the postings.
         """
-        return _best(self.scores(term_ids), k, floor)
+        return _best(self.scores(term_ids, weights), k, floor)
 
 
 def _best(scores: np.ndarray, k: int, floor: float = 0.0) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ from index.deadline_sources import passage_deadlines
 from index.deadlines import Deadline
 from index.errors import DocumentError
 from index.ingest import scan
-from index.lexicon import Lexicon, load_lexicon
+from index.lexicon import Lexicon, learn_abbreviations, load_lexicon
 from index.models import Document, Passage
 from index.passages import passages_from_units
 from index.segment import Analyzer
@@ -52,6 +52,7 @@ class ReloadReport:
     passages: int = 0
     analysed_passages: int = 0
     deadlines: int = 0
+    learned_abbreviations: int = 0  # "long form (SHORT)" pairs the documents define
     seconds: float = 0.0
     ocr: list[tuple[str, OcrSummary]] = field(default_factory=list)  # (path, how it was read)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, note) of loaded files
@@ -70,6 +71,8 @@ class _Analysed:
     counts: list[np.ndarray]  # per passage: (k, 2) int32 rows of (term id, occurrences)
     lengths: list[int]  # per passage: number of terms, BM25's |D|
     deadlines: list[list[Deadline]]  # per passage, read in the worker with the analysis
+    joins: list[str]  # per passage: which tokens pyvi joined into one word
+    abbreviations: list[tuple[str, str]]  # (short, long) the document defines
 
 
 @dataclass(frozen=True)
@@ -129,14 +132,20 @@ def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> R
         # to a writer once the query log has committed meanwhile (SQLITE_BUSY_SNAPSHOT).
         db.execute("BEGIN IMMEDIATE")
         db.conn.executemany("UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?", touched)
-        if todo or report.removed or relex or not store.meta("generation"):
+        # Synonyms are read with each question: a new list needs a new snapshot, not analysis.
+        new_synonyms = store.meta("synonyms") != lexicon.synonyms_fingerprint
+        if todo or report.removed or relex or new_synonyms or not store.meta("generation"):
             report.analysed_passages = _write(
                 store, analyse(todo, lexicon, workers=workers), report.removed, lexicon
             )
             rewritten = [d.doc_id for d in todo] + report.removed
             report.dropped_progress = progress.reconcile(db, rewritten)
+            store.set_meta("synonyms", lexicon.synonyms_fingerprint)
     report.passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
     report.deadlines = db.execute("SELECT count(*) FROM deadlines").fetchone()[0]
+    report.learned_abbreviations = db.execute(
+        "SELECT count(DISTINCT short) FROM learned_abbreviations"
+    ).fetchone()[0]
     report.seconds = time.perf_counter() - started
     return report
 
@@ -179,7 +188,10 @@ def _init_worker(lexicon: Lexicon) -> None:
 def _analyse_batch(docs: list[Document]) -> tuple[list[str], list[tuple]]:
     assert _worker_analyzer is not None
     batch = _analyse_docs(docs, _worker_analyzer)
-    return batch.terms, [(a.passages, a.counts, a.lengths, a.deadlines) for a in batch.docs]
+    return batch.terms, [
+        (a.passages, a.counts, a.lengths, a.deadlines, a.joins, a.abbreviations)
+        for a in batch.docs
+    ]
 
 
 def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
@@ -193,31 +205,37 @@ def _analyse_docs(docs: list[Document], analyzer: Analyzer) -> _Batch:
             texts.append(p.text)
             if p.context:
                 texts.append(p.context)
-    batch_terms = analyzer.passages_terms(texts)
+    analysed = iter(analyzer.analyse_passages(texts))
     for doc, passages in zip(docs, split, strict=True):
-        counts, lengths = [], []
+        counts, lengths, joins = [], [], []
         year = int(doc.date[:4]) if doc.date else None
         doc_date = date.fromisoformat(doc.date) if doc.date else None
         deadlines = [
             passage_deadlines(p, default_year=year, doc_date=doc_date) for p in passages
         ]
         for p in passages:
-            terms = next(batch_terms)
+            terms, joined = next(analysed)
+            joins.append(joined)
             if p.context:  # the title and headings above a passage say what it is about
-                terms += next(batch_terms)
+                terms = terms + next(analysed)[0]
             tf = Counter(terms)  # in order of first occurrence, as ids are handed out
             pairs = np.empty((len(tf), 2), dtype=np.int32)
             pairs[:, 0] = [local.setdefault(term, len(local)) for term in tf]
             pairs[:, 1] = list(tf.values())
             counts.append(pairs)
             lengths.append(len(terms))
-        out.append(_Analysed(doc, passages, counts, lengths, deadlines))
+        out.append(
+            _Analysed(
+                doc, passages, counts, lengths, deadlines, joins,
+                learn_abbreviations("\n".join(p.text for p in passages)),
+            )
+        )  # fmt: skip
     return _Batch(list(local), out)
 
 
 _INSERT_PASSAGE = (
     'INSERT INTO passages (doc_id, ordinal, start, "end", text, n_terms, terms, section,'
-    " reference, context, ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " reference, context, ocr, joins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_DOCUMENT = (
     "INSERT INTO documents (doc_id, path, title, date, source, url, content_hash, n_passages,"
@@ -243,22 +261,29 @@ def _write(store: Store, batches: Iterable[_Batch], removed: list[str], lexicon:
                 new_terms.append((tid, term))
             to_global[local] = tid
         db.conn.executemany("INSERT INTO terms (id, term) VALUES (?, ?)", new_terms)
-        doc_rows, passage_rows = [], []
+        doc_rows, passage_rows, abbreviation_rows = [], [], []
         for a in batch.docs:
+            abbreviation_rows += [(a.doc.doc_id, short, long) for short, long in a.abbreviations]
             d = a.doc
             doc_rows.append(
                 (d.doc_id, d.path, d.title, d.date, d.source, d.url, d.content_hash,
                  len(a.passages), now, d.size, d.mtime_ns)
             )  # fmt: skip
-            for p, pairs, length in zip(a.passages, a.counts, a.lengths, strict=True):
+            for p, pairs, length, joins in zip(
+                a.passages, a.counts, a.lengths, a.joins, strict=True
+            ):
                 packed = pairs.copy()
                 packed[:, 0] = to_global[pairs[:, 0]]
                 passage_rows.append(
                     (p.doc_id, p.ordinal, p.start, p.end, p.text, length, packed.tobytes(),
-                     p.section, p.reference, p.context, int(p.ocr))
+                     p.section, p.reference, p.context, int(p.ocr), joins)
                 )  # fmt: skip
         db.conn.executemany(_INSERT_DOCUMENT, doc_rows)
         db.conn.executemany(_INSERT_PASSAGE, passage_rows)
+        db.conn.executemany(
+            "INSERT INTO learned_abbreviations (doc_id, short, long) VALUES (?, ?, ?)",
+            abbreviation_rows,
+        )
         written += len(passage_rows)
         _write_deadlines(db, batch.docs)
     store.set_meta("lexicon", f"{lexicon.fingerprint}:{ANALYSIS_VERSION}")
@@ -273,6 +298,7 @@ def _delete(db, doc_ids: list[str]) -> None:
         db.execute(f"DELETE FROM passages WHERE doc_id IN ({marks})", part)
         db.execute(f"DELETE FROM documents WHERE doc_id IN ({marks})", part)
         db.execute(f"DELETE FROM deadlines WHERE doc_id IN ({marks})", part)
+        db.execute(f"DELETE FROM learned_abbreviations WHERE doc_id IN ({marks})", part)
 
 
 def _write_deadlines(db, analysed: list[_Analysed]) -> None:

@@ -21,7 +21,8 @@ class RetrievalScore:
     found: int = 0
     reciprocal_ranks: float = 0.0
     off_topic: int = 0
-    off_topic_refused: int = 0
+    off_topic_refused: int = 0  # neither answered nor offered the nearest passages
+    in_snippet: int = 0  # found, and the expected text is in the snippet shown
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -53,8 +54,9 @@ def evaluate_retrieval(index: SearchIndex, rows: list[dict], *, strip: bool) -> 
         result = index.search(question, limit=3)
         if row.get("expect") is None:
             score.off_topic += 1
-            score.off_topic_refused += not result.answered
-            if result.answered:
+            refused = not result.answered and not result.related
+            score.off_topic_refused += refused
+            if not refused:
                 score.misses.append(f"trả lời câu lạc đề: {question}")
             continue
         score.questions += 1
@@ -73,6 +75,7 @@ def evaluate_retrieval(index: SearchIndex, rows: list[dict], *, strip: bool) -> 
         else:
             score.found += 1
             score.reciprocal_ranks += 1 / (rank + 1)
+            score.in_snippet += want in match_form(result.hits[rank].snippet)
     return score
 
 

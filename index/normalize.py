@@ -71,6 +71,8 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     out = text.translate(_FOLD_TABLE)
+    if out.isascii():  # the usual case: no combining mark can be left
+        return out
     return _fold_slow(out) if _COMBINING.search(out) else out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from index.boilerplate import boilerplate
 from index.models import Passage
 from index.structure import Unit, path_label, path_reference, section_context
 
@@ -52,17 +53,24 @@ def passages_from_units(
     In a structured document (a plan, a decision) a passage alone rarely says what it is
     about — a row names a task, not the plan or the group it belongs to — so each passage
     gets a `context`: the document's title and the headings above it, indexed with it.
+    Page chrome (index/boilerplate.py: captions, "Tin xem nhiều", a repeated title …) stays in
+    the body but is in no passage.
     """
     structured = any(u.path for u in units)
+    prose = [i for i, u in enumerate(units) if u.kind == "paragraph"]
+    chrome = {prose[i] for i in boilerplate([units[i].text for i in prose], title)}
     lines: list[str] = []
     offset = 0
     groups: list[tuple[Unit, list[tuple[int, int]]]] = []  # a row alone, or a run of prose
     heading: tuple[int, int] | None = None
-    for unit in units:
+    for n, unit in enumerate(units):
         text = " ".join(unit.text.split())
         span = (offset, offset + len(text))
         lines.append(text)
         offset += len(text) + 1
+        if n in chrome:  # kept in the body, never in a passage, and no passage spans it
+            groups.append((unit, []))
+            continue
         if unit.kind == "heading":
             heading = span  # opens the prose that follows it, if any
             continue
@@ -70,9 +78,12 @@ def passages_from_units(
             groups.append((unit, [span]))
             heading = None
             continue
-        last = groups[-1][0] if groups else None
-        if last and last.kind == "paragraph" and (last.path, last.ocr) == (unit.path, unit.ocr):
-            groups[-1][1].append(span)
+        last, taken = groups[-1] if groups else (None, [])
+        if last and last.kind == "paragraph" and taken and (last.path, last.ocr) == (
+            unit.path,
+            unit.ocr,
+        ):
+            taken.append(span)
             continue
         spans = [heading, span] if heading is not None else [span]
         groups.append((unit, spans))
@@ -80,7 +91,7 @@ def passages_from_units(
     body = "\n".join(lines)
     passages: list[Passage] = []
     for unit, spans in groups:
-        cut = spans if unit.kind == "row" else _chunk(body, spans)
+        cut = spans if unit.kind == "row" else _chunk(body, spans) if spans else []
         for s, e in cut:
             passages.append(
                 Passage(

@@ -6,8 +6,7 @@ reference, so questions in flight keep using the one they started with.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -17,32 +16,35 @@ from index.dedup import near_duplicate, shingles
 from index.errors import StoreError
 from index.models import Hit
 from index.normalize import fold, match_form
-from index.segment import FOLDED, Analyzer, word_forms
+from index.passage_words import features, passage_match_form
+from index.query import PhraseTable, Query, QueryAnalyzer, is_timing_question
+from index.segment import FOLDED, Analyzer
 from index.snippets import DATE_RE, make_snippet
 from index.store import Store
+
+__all__ = ["SearchIndex", "SearchResult", "DocInfo", "is_timing_question"]
 
 CANDIDATES = 30
 # Share of the question's content (idf-weighted) the best passage must contain to count
 # as an answer, and that any further hit must contain to be shown at all.
 ANSWER_COVERAGE = 0.5
 HIT_COVERAGE = 0.35
+# Below an answer, a passage covering this much (and at least RELATED_UNITS of the
+# question's words) is offered as "the nearest passages"; less than that is no answer.
+RELATED_COVERAGE = 0.35
+RELATED_UNITS = 2
+RELATED_HITS = 2
 DUP_LOOKAHEAD = 6
 DUP_SCORE_RATIO = 0.6  # a near-duplicate scores at least this share of its twin
 FETCH_CHUNK = 8  # candidates read from SQLite at a time, as the collapse reaches them
 ROW_CACHE = 4_000  # passage rows kept in memory (a few MB): popular passages skip SQLite
-FEATURE_CACHE = 10_000  # passages; ~5 KB each per cache
+FEATURE_CACHE = 10_000  # passages; ~3 KB each (three strings)
+QUERY_CACHE = 2_000  # analysed questions
 RELATIVE_FLOOR = 0.25  # a further hit scoring under this share of the best one is noise
 TIMING_BOOST = 1.3
-_TIMING = re.compile(
-    r"\b(?:khi nao|bao gio|luc nao|ngay nao|thang nao|quy nao|nam nao|thoi han|han chot|"
-    r"han cuoi|hieu luc|cham nhat|den han|may gio|thoi diem nao|thoi gian nao|truoc ngay|"
-    r"deadline|han(?! che))\b"  # "hạn chế" is a shortcoming, not a deadline
-)
-
-
-_WORD = re.compile(r"\w+")
-
-
+DEFINITION_BOOST = 1.5  # "X là gì": the passage that spells X out ("… (X)", "X là …")
+DEFINITION_CANDIDATES = 10
+_BOOST = max(TIMING_BOOST, DEFINITION_BOOST)
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,17 @@ class SearchResult:
     answered: bool
     hits: list[Hit]
     more: bool  # further relevant hits exist beyond these
+    related: list[Hit] = field(default_factory=list)  # not an answer: the nearest passages
+    query: Query | None = None
 
 
-def is_timing_question(question: str) -> bool:
-    """"When" questions: their answer should lead with a date."""
-    return bool(_TIMING.search(" ".join(_WORD.findall(fold(question).lower()))))
+@dataclass
+class _Group:
+    score: float
+    row: dict
+    coverage: float
+    units: int  # how many of the question's units the passage contains
+    dups: list[dict] = field(default_factory=list)
 
 
 class SearchIndex:
@@ -76,14 +84,22 @@ class SearchIndex:
         passage_ids: np.ndarray,
         docs: dict[str, DocInfo],
         generation: str,
+        learned: dict[str, str] | None = None,
     ) -> None:
         self.store, self.analyzer, self.bm25, self.vocab = store, analyzer, bm25, vocab
         self.passage_ids, self.docs, self.generation = passage_ids, docs, generation
-        self._max_idf = float(bm25.idf.max()) if len(bm25.idf) else 1.0
+        self.learned = learned or {}  # short -> long, as the documents define them
         self.folded_stop = self._safe_folded_stopwords()
+        groups = list(analyzer.lexicon.synonyms) + [
+            (short, long) for short, long in self.learned.items()
+        ]
+        self.queries = QueryAnalyzer(
+            analyzer, vocab, bm25.idf, self.folded_stop, PhraseTable.of_groups(groups)
+        )
         self._shingle_cache: dict[int, frozenset[int]] = {}
         self._row_cache: dict[int, dict] = {}
-        self._present_cache: dict[int, frozenset[str]] = {}
+        self._feature_cache: dict[int, tuple[str, str, str]] = {}
+        self._query_cache: dict[str, Query] = {}
 
     @classmethod
     def load(cls, store: Store, analyzer: Analyzer) -> SearchIndex:
@@ -102,10 +118,11 @@ class SearchIndex:
                 r["doc_id"]: DocInfo(r["title"], r["source"] or "", r["date"] or "", r["url"] or "")
                 for r in db["documents"].rows
             }
+            learned = _learned(db, analyzer)
         finally:
             if not in_transaction:
                 db.execute("COMMIT")
-        return cls(store, analyzer, bm25, vocab, ids, docs, generation)
+        return cls(store, analyzer, bm25, vocab, ids, docs, generation, learned)
 
     @property
     def n_passages(self) -> int:
@@ -121,40 +138,69 @@ class SearchIndex:
         }
         return frozenset(f for f in self.analyzer.lexicon.folded_stopwords if f not in content)
 
-    def term_ids(self, question: str) -> list[int]:
-        terms = self.analyzer.query_terms(question, self.vocab, self.folded_stop)
-        return [self.vocab[t] for t in terms if t in self.vocab]
+    def analyse(self, question: str) -> Query:
+        """The question analysed once, for every stage that follows (the same question
+        asked again, by anyone, is not analysed again)."""
+        query = self._query_cache.get(question)
+        if query is None:
+            query = self.queries.analyse(question)
+            if len(self._query_cache) >= QUERY_CACHE:
+                self._query_cache.clear()
+            self._query_cache[question] = query
+        return query
 
-    def search(self, question: str, *, limit: int = 3, offset: int = 0) -> SearchResult:
-        ids = self.term_ids(question)
-        if not ids or self.n_passages == 0:
-            return SearchResult(question, False, [], False)
-        # Below RELATIVE_FLOOR of the best a passage is never shown, even after the boost.
-        top, top_scores = self.bm25.top(ids, CANDIDATES + offset, RELATIVE_FLOOR / TIMING_BOOST)
+    def term_ids(self, question: str) -> list[int]:
+        return list(self.analyse(question).term_ids)
+
+    def search(self, question: str | Query, *, limit: int = 3, offset: int = 0) -> SearchResult:
+        query = question if isinstance(question, Query) else self.analyse(question)
+        nothing = SearchResult(query.text, False, [], False, query=query)
+        if not query.term_ids or self.n_passages == 0:
+            return nothing
+        # Below RELATIVE_FLOOR of the best a passage is never shown, even after a boost.
+        top, top_scores = self.bm25.top(
+            query.term_ids, CANDIDATES + offset, RELATIVE_FLOOR / _BOOST, query.term_weights
+        )
         if len(top) == 0:
-            return SearchResult(question, False, [], False)
-        weights = self._weights(question)
-        timing = is_timing_question(question)
+            return nothing
         pids = [int(self.passage_ids[i]) for i in top.tolist()]
         ranked = list(zip(top_scores.tolist(), pids, strict=True))
-        if timing:  # re-rank by "has a date": needs every candidate's text
-            texts = self._rows(pids)
+        if query.timing or query.defined:  # re-ranked by their text: read the candidates
+            ranked.sort(key=lambda x: (-x[0], x[1]))
+            # a date may lift any candidate; "X là gì" needs the best ones only (its long form
+            # is searched too, so the passage spelling X out is among them)
+            read = ranked if query.timing else ranked[:DEFINITION_CANDIDATES]
+            texts = self._rows([p for _, p in read])
             ranked = [
-                (s * TIMING_BOOST if DATE_RE.search(texts[p]["text"]) else s, p)
+                (s * self._boost(query, texts[p]) if p in texts else s, p)
                 for s, p in ranked
-                if p in texts
             ]
         ranked.sort(key=lambda x: (-x[0], x[1]))
-        groups = self._collapse(ranked, weights, offset + limit + 1)
-        answered = bool(groups) and groups[0][2] >= ANSWER_COVERAGE
-        if not answered:
-            return SearchResult(question, False, [], False)
+        groups = self._collapse(ranked, query, offset + limit + 1)
+        lead = next((i for i, g in enumerate(groups) if g.coverage >= ANSWER_COVERAGE), None)
+        if lead is None:
+            return replace(nothing, related=self._related(groups, query) if offset == 0 else [])
+        groups.insert(0, groups.pop(lead))  # the first hit shown is one that answers
         shown = groups[offset : offset + limit]
-        hits = [
-            self._hit(score, row, dups, weights, timing) for score, row, _, dups in shown
-        ]
-        return SearchResult(question, True, hits, len(groups) > offset + limit)
+        hits = [self._hit(g.score, g.row, g.dups, query) for g in shown]
+        return SearchResult(query.text, True, hits, len(groups) > offset + limit, query=query)
 
+    def _boost(self, query: Query, row: dict) -> float:
+        boost = 1.0
+        if query.timing and DATE_RE.search(row["text"]):
+            boost *= TIMING_BOOST
+        if query.defined and query.defines(fold(_mf(row))):
+            boost *= DEFINITION_BOOST
+        return boost
+
+    def _related(self, groups: list[_Group], query: Query) -> list[Hit]:
+        """The nearest passages when none answers: each must hold a fair part of the
+        question (several of its words), or an off-topic question would get them too."""
+        near = [
+            g for g in groups if g.coverage >= RELATED_COVERAGE and g.units >= RELATED_UNITS
+        ]
+        near.sort(key=lambda g: (-g.coverage, -g.score))
+        return [self._hit(g.score, g.row, g.dups, query) for g in near[:RELATED_HITS]]
 
     def _rows(self, pids: list[int]) -> dict[int, dict]:
         """Passage rows by id, from a small cache or else one SQLite query for the rest."""
@@ -163,8 +209,8 @@ class SearchIndex:
         if missing:
             marks = ",".join("?" * len(missing))
             cursor = self.store.db().execute(
-                f"SELECT id, doc_id, ordinal, text, section, reference, context, ocr FROM passages"
-                f" WHERE id IN ({marks})",
+                f"SELECT id, doc_id, ordinal, text, section, reference, context, ocr, joins"
+                f" FROM passages WHERE id IN ({marks})",
                 missing,
             )
             if len(self._row_cache) >= ROW_CACHE:
@@ -172,7 +218,7 @@ class SearchIndex:
             for r in cursor:
                 row = {"id": r[0], "doc_id": r[1], "ordinal": r[2], "text": r[3],
                        "section": r[4] or "", "reference": r[5] or "",
-                       "context": r[6] or "", "ocr": bool(r[7])}  # fmt: skip
+                       "context": r[6] or "", "ocr": bool(r[7]), "joins": r[8]}  # fmt: skip
                 found[r[0]] = self._row_cache[r[0]] = row
         return found
 
@@ -181,15 +227,7 @@ class SearchIndex:
         row = rows.get(passage_id)
         if row is None:
             return None
-        return self._hit(0.0, row, [], {}, False, whole=True)
-
-    def _weights(self, question: str) -> dict[str, float]:
-        weights = {}
-        for syllable in self.analyzer.content_syllables(question, self.folded_stop):
-            tid = self.vocab.get(FOLDED + fold(syllable.removeprefix(FOLDED)))
-            idf = float(self.bm25.idf[tid]) if tid is not None else self._max_idf
-            weights[syllable] = max(idf, 0.05)
-        return weights
+        return self._hit(0.0, row, [], None)
 
     def _shingles(self, row: dict) -> frozenset[int]:
         """Shingles of a passage for the near-duplicate test, cached per passage."""
@@ -201,29 +239,32 @@ class SearchIndex:
             self._shingle_cache[row["id"]] = sig
         return sig
 
-    def _present(self, row: dict) -> frozenset[str]:
-        """The passage's words (abbreviations expanded) in both forms, cached per passage."""
-        cache_key = row["id"]
-        present = self._present_cache.get(cache_key)
-        if present is None:
-            # what it is indexed with counts too: a row under "NHIỆM VỤ VỀ DỮ LIỆU" is about data
-            text = f"{row['text']}\n{row['context']}" if row["context"] else row["text"]
-            words = _WORD.findall(self.analyzer.expand(match_form(text)))
-            present = frozenset(f for w in words for f in word_forms(w))
-            if len(self._present_cache) >= FEATURE_CACHE:
-                self._present_cache.clear()
-            self._present_cache[cache_key] = present
-        return present
+    def _features(self, row: dict) -> tuple[str, str, str]:
+        """What the question's units are looked up in (index/passage_words.py), cached.
 
-    def _collapse(self, ranked, weights, wanted: int):
+        What a passage is indexed with counts too: a row under "NHIỆM VỤ VỀ DỮ LIỆU" of the
+        plan of "Sở Nội vụ" is about data, and about that plan.
+        """
+        key = row["id"]
+        found = self._feature_cache.get(key)
+        if found is None:
+            found = features(row["text"], row.get("joins"), self.analyzer, _mf(row))
+            if row["context"]:
+                extra = features(row["context"], None, self.analyzer)
+                found = (found[0] + extra[0], found[1] + extra[1], found[2] + extra[2])
+            if len(self._feature_cache) >= FEATURE_CACHE:
+                self._feature_cache.clear()
+            self._feature_cache[key] = found
+        return found
+
+    def _collapse(self, ranked, query: Query, wanted: int) -> list[_Group]:
         """Relevant passages in rank order, each with the near-duplicates folded into it.
 
         Stops a few candidates after it has `wanted` groups: near-duplicates score alike,
         so they sit right next to each other in the ranking. Coverage is only worked out
         for a candidate that could become a group: below the relative floor it cannot.
         """
-        total = sum(weights.values()) or 1.0
-        groups: list[tuple[float, dict, float, list[dict]]] = []
+        groups: list[_Group] = []
         best = ranked[0][0] if ranked else 0.0
         last_new = 0
         rows: dict[int, dict] = {}
@@ -237,28 +278,32 @@ class SearchIndex:
                 continue
             # Near-duplicates share their words, so they score alike: only groups within
             # DUP_SCORE_RATIO of this score are worth the shingle comparison.
-            alike = [g for g in groups if score >= DUP_SCORE_RATIO * g[0]]
+            alike = [g for g in groups if score >= DUP_SCORE_RATIO * g.score]
             if alike:
                 sig = self._shingles(row)
-                twin = next((g for g in alike if near_duplicate(sig, self._shingles(g[1]))), None)
+                twin = next((g for g in alike if near_duplicate(sig, self._shingles(g.row))), None)
                 if twin is not None:
-                    twin[3].append(row)
+                    twin.dups.append(row)
                     continue
-            if groups and score < RELATIVE_FLOOR * best:
+            if n and score < RELATIVE_FLOOR * best:
                 continue
-            present = self._present(row)
-            coverage = sum(w for t, w in weights.items() if t in present) / total
-            if coverage >= HIT_COVERAGE or not groups:
-                groups.append((score, row, coverage, []))
+            coverage, found, convincing = query.judge(self._features(row))
+            if not convincing:
+                coverage = min(coverage, RELATED_COVERAGE / 2)  # never an answer, nor near one
+            if coverage >= min(HIT_COVERAGE, RELATED_COVERAGE):
+                groups.append(_Group(score, row, coverage, found))
                 last_new = n
         return groups
 
-    def _hit(self, score, row, dups, weights, timing, whole: bool = False) -> Hit:
+    def _hit(self, score, row, dups, query: Query | None) -> Hit:
+        """A hit as shown: its snippet for the question (or the whole passage), citation."""
         info = self.docs.get(row["doc_id"], DocInfo(row["doc_id"], "", "", ""))
-        if whole:
+        if query is None:
             snippet, marks = row["text"], ()
         else:
-            snippet, marks = make_snippet(row["text"], weights, word_forms, prefer_dates=timing)
+            snippet, marks = make_snippet(
+                row["text"], row.get("joins"), query, self.analyzer, _mf(row)
+            )
         also = []
         for d in dups:
             other = self.docs.get(d["doc_id"])
@@ -270,3 +315,26 @@ class SearchIndex:
             marks=marks, score=round(score, 4), also_in=tuple(also),
             section=row["section"], reference=row["reference"], ocr=row["ocr"],
         )
+
+
+def _mf(row: dict) -> str:
+    """The passage's match form, worked out once per cached row (coverage and snippet)."""
+    mf = row.get("mf")
+    if mf is None:
+        mf = row["mf"] = passage_match_form(row["text"])
+    return mf
+
+
+def _learned(db, analyzer: Analyzer) -> dict[str, str]:
+    """short -> long of the abbreviations the documents define (the most frequent long form
+    of each), leaving out those the curated list already expands."""
+    counts: dict[str, dict[str, int]] = {}
+    for short, long in db.execute("SELECT short, long FROM learned_abbreviations"):
+        forms = counts.setdefault(short, {})
+        forms[long] = forms.get(long, 0) + 1
+    curated = analyzer.lexicon.abbreviations
+    return {
+        short: max(forms, key=lambda f: (forms[f], -len(f)))
+        for short, forms in counts.items()
+        if match_form(short) not in curated
+    }

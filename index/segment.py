@@ -11,8 +11,8 @@ on both sides, which makes "CSDL" ≡ "cơ sở dữ liệu" in either direction
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from index import vitokenizer
 from index.lexicon import Lexicon
@@ -24,18 +24,67 @@ _KEEP = re.compile(r"\W")
 _SENTENCE_CACHE_MAX = 200_000
 
 
+@dataclass(frozen=True)
+class Item:
+    """One word of a text as it was written: a pyvi word, or an abbreviation.
+
+    `tokens` are the indices of its word tokens in the text; an abbreviation ("TT&TT",
+    two tokens) carries its kept key ("tttt") and its long form's pyvi words.
+    """
+
+    tokens: range
+    syllables: tuple[str, ...]  # match form; for an abbreviation, its key alone
+    abbreviation: str = ""  # kept key, e.g. "tttt"; "" for a word of the text itself
+    long: tuple[str, ...] = ()  # the abbreviation's long form, pyvi words
+    written: str = ""  # the abbreviation as written, e.g. "tt&tt"
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """A text segmented once: the words for index terms, and how they map to the text."""
+
+    words: list[str]  # pyvi words, abbreviations expanded (key, then long form)
+    tokens: list[str]  # the text's own \w+ tokens, match form
+    items: list[Item]  # the text's own words and abbreviations, in order
+    joins: str  # per own token: "_" when the next token belongs to the same word
+
+
+@dataclass(frozen=True)
+class _Line:
+    expanded: str  # the line with abbreviations expanded, as pyvi sees it
+    origin: list[int]  # per token of `expanded`: the own token it is, or -1 (inserted)
+    first: int  # the line's own tokens are tokens[first:end]
+    end: int
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    tokens: list[str]
+    items: list[Item]  # abbreviations found while expanding; words are added when traced
+    lines: list[_Line]
+
+
 class Analyzer:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._stop = lexicon.stopwords
         self._cache: dict[str, list[str]] = {}
-        keys = sorted(lexicon.abbreviations, key=len, reverse=True)
-        self._abbr_keys = frozenset(_KEEP.sub("", k) for k in keys)
+        # People type "GD&DT" for "GD&ĐT": an abbreviation is also recognised folded.
+        self._keys: dict[str, str] = {
+            fold(k): k for k in lexicon.abbreviations if fold(k) not in lexicon.stopwords
+        }
+        self._keys.update({k: k for k in lexicon.abbreviations})
+        keys = sorted(self._keys, key=len, reverse=True)
         self._abbr = (
             re.compile(r"(?<![\w&-])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w&-])")
             if keys
             else None
         )
+        self._long_words: dict[str, tuple[str, ...]] = {}
+        # The first word of every abbreviation ("tt" of "tt&tt"): text without any of them
+        # has no abbreviation, and the regex (an alternation of every key) can be skipped.
+        self.abbreviation_heads = frozenset(_WORD.findall(" ".join(self._keys)))
+        self._long_text = {_KEEP.sub("", k): v for k, v in lexicon.abbreviations.items()}
 
     def words(self, text: str, *, cache: bool = True) -> list[str]:
         """pyvi words of the text, lower case, compounds joined with '_', no punctuation.
@@ -43,20 +92,135 @@ class Analyzer:
         Questions repeat, so their lines are cached; passages are analysed once each and
         caching them only grew every analysis worker by ~1 GB at 100k passages.
         """
-        text = self.expand(match_form(text))
-        out: list[str] = []
-        for line in text.split("\n"):
-            if line.strip():
-                out.extend(self._segment(line) if cache else _pyvi_words(line))
-        return out
+        return self.segment(text, cache=cache).words
+
+    def may_abbreviate(self, tokens: Iterable[str]) -> bool:
+        """Could these (match-form) tokens contain an abbreviation?"""
+        return not self.abbreviation_heads.isdisjoint(tokens)
 
     def expand(self, text: str) -> str:
         """Abbreviation → itself (as one word) plus its long form, so both match."""
         if self._abbr is None:
             return text
-        return self._abbr.sub(
-            lambda m: f" {_KEEP.sub('', m[1])} {self.lexicon.abbreviations[m[1]]} ", text
-        )
+        return self._abbr.sub(lambda m: self._insert(m[1]), text)
+
+    def _insert(self, written: str) -> str:
+        key = self._keys[written]
+        return f" {_KEEP.sub('', key)} {self.lexicon.abbreviations[key]} "
+
+    def abbreviation_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, kept key) of each abbreviation in a match-form text."""
+        if self._abbr is None:
+            return []
+        return [
+            (m.start(), m.end(), _KEEP.sub("", self._keys[m[1]])) for m in self._abbr.finditer(text)
+        ]
+
+    def long_text(self, key: str) -> str:
+        """An abbreviation's long form (match form), by its kept key ("tttt")."""
+        return self._long_text.get(key, "")
+
+    def long_form(self, key: str) -> tuple[str, ...]:
+        """The pyvi words of an abbreviation's long form, by its kept key."""
+        found = self._long_words.get(key)
+        if found is None:
+            full = self.long_text(key)
+            found = self._long_words[key] = tuple(self._segment(full)) if full else ()
+        return found
+
+    def segment(self, text: str, *, cache: bool = True) -> Segmented:
+        """Words for the index, and for each of the text's own tokens which word it is in.
+
+        Abbreviations are expanded before pyvi sees the text (as in `expand`), then every
+        pyvi word is traced back: to the text's own tokens (whose joins record the
+        compounds, "Bộ trưởng" vs "Bộ Tư pháp"), or to the abbreviation it came from.
+        """
+        prepared = self._prepare(text)
+        segment = self._segment if cache else _pyvi_words
+        return self._traced(prepared, [segment(line.expanded) for line in prepared.lines])
+
+    def segment_many(self, texts: list[str]) -> list[Segmented]:
+        """`segment` of each text, every line of all of them segmented in one batch.
+
+        vitokenizer runs its Viterbi across a batch, which is several times faster than
+        line by line (this is how reload workers analyse passages).
+        """
+        prepared = [self._prepare(t) for t in texts]
+        flat = [line.expanded for p in prepared for line in p.lines]
+        segmented = iter(vitokenizer.tokenize_many(flat))
+        return [
+            self._traced(p, [_words_of(next(segmented)) for _ in p.lines]) for p in prepared
+        ]
+
+    def _prepare(self, text: str) -> _Prepared:
+        """The text's own tokens and abbreviations, and each line as pyvi is to see it."""
+        prepared = _Prepared([], [], [])
+        for line in match_form(text).split("\n"):
+            if not line.strip():
+                continue
+            first = len(prepared.tokens)
+            expanded, origin = self._expand_line(line, prepared.tokens, prepared.items)
+            prepared.lines.append(_Line(expanded, origin, first, len(prepared.tokens)))
+        return prepared
+
+    def _traced(self, prepared: _Prepared, segmented: list[list[str]]) -> Segmented:
+        """Each line's pyvi words traced back to the text's own tokens (see `segment`)."""
+        tokens, items = prepared.tokens, list(prepared.items)
+        words: list[str] = []
+        joins = [" "] * len(tokens)
+        for line, line_words in zip(prepared.lines, segmented, strict=True):
+            words.extend(line_words)
+            parts = [w.split("_") for w in line_words]
+            if sum(map(len, parts)) != len(line.origin):  # pyvi changed a token: no compounds
+                own_tokens = set(line.origin)
+                items.extend(
+                    Item(range(t, t + 1), (tokens[t],))
+                    for t in range(line.first, line.end)
+                    if t in own_tokens
+                )
+                continue
+            at = 0
+            for word_parts in parts:
+                span = line.origin[at : at + len(word_parts)]
+                at += len(word_parts)
+                own = [t for t in span if t >= 0]
+                if own and len(own) == len(span):
+                    for t in own[:-1]:
+                        joins[t] = "_"
+                    items.append(Item(range(own[0], own[-1] + 1), tuple(word_parts)))
+        # abbreviation tokens are one word, and items come in text order
+        for item in items:
+            if item.abbreviation:
+                for t in item.tokens[:-1]:
+                    joins[t] = "_"
+        items.sort(key=lambda i: i.tokens.start)
+        return Segmented(words, tokens, items, "".join(joins))
+
+    def _expand_line(self, line: str, tokens: list[str], items: list[Item]):
+        """The line with abbreviations expanded, and per token of it the own token it is
+        (an index into `tokens`, which this extends) or -1 for inserted words."""
+        origin: list[int] = []
+        pieces: list[str] = []
+        at = 0
+        for start, end, key in self.abbreviation_spans(line):
+            own = _WORD.findall(line, at, start)
+            origin.extend(range(len(tokens), len(tokens) + len(own)))
+            tokens.extend(own)
+            written = _WORD.findall(line, start, end)
+            items.append(
+                Item(range(len(tokens), len(tokens) + len(written)), (key,), key,
+                     self.long_form(key), line[start:end])
+            )  # fmt: skip
+            tokens.extend(written)
+            inserted = self._insert(line[start:end])
+            origin.extend([-1] * len(_WORD.findall(inserted)))
+            pieces += [line[at:start], inserted]
+            at = end
+        own = _WORD.findall(line, at)
+        origin.extend(range(len(tokens), len(tokens) + len(own)))
+        tokens.extend(own)
+        pieces.append(line[at:])
+        return "".join(pieces), origin
 
     def _segment(self, line: str) -> list[str]:
         cached = self._cache.get(line)
@@ -70,31 +234,29 @@ class Analyzer:
 
     def passage_terms(self, text: str) -> list[str]:
         """Index terms of a passage (with repetition: BM25 counts them)."""
-        return list(self._terms(self.words(text, cache=False)))
+        return self.analyse_passage(text)[0]
 
-    def passages_terms(self, texts: list[str]) -> Iterator[list[str]]:
-        """`passage_terms` of each text, their lines segmented as one batch.
+    def analyse_passage(self, text: str) -> tuple[list[str], str]:
+        """Index terms of a passage, and the joins of its tokens (kept for highlighting)."""
+        seg = self.segment(text, cache=False)
+        return list(self._terms(seg.words)), seg.joins
 
-        vitokenizer runs its Viterbi across a batch, which is several times faster than
-        line by line; the terms are still made one passage at a time as they are read.
+    def analyse_passages(self, texts: list[str]) -> list[tuple[list[str], str]]:
+        """`analyse_passage` of each text, segmented as one batch (reload workers).
+
+        A word's terms depend on the word alone, and words repeat: each is expanded once.
         """
-        lines, counts = [], []
-        for text in texts:
-            ours = [line for line in self.expand(match_form(text)).split("\n") if line.strip()]
-            lines += ours
-            counts.append(len(ours))
-        segmented = iter(vitokenizer.tokenize_many(lines))
-        # A token's terms depend on the token alone, and tokens repeat: expand each once.
         expanded: dict[str, tuple[str, ...]] = {}
-        for n in counts:
+        out = []
+        for seg in self.segment_many(texts):
             terms: list[str] = []
-            for _ in range(n):
-                for raw in next(segmented).split(" "):
-                    found = expanded.get(raw)
-                    if found is None:
-                        found = expanded[raw] = tuple(self._terms(_words_of(raw)))
-                    terms += found
-            yield terms
+            for w in seg.words:
+                found = expanded.get(w)
+                if found is None:
+                    found = expanded[w] = tuple(self._terms((w,)))
+                terms += found
+            out.append((terms, seg.joins))
+        return out
 
     def _terms(self, words: Iterable[str]) -> Iterable[str]:
         stop = self._stop
@@ -114,6 +276,12 @@ class Analyzer:
     def query_terms(
         self, question: str, vocab: dict[str, int], folded_stop: frozenset[str]
     ) -> list[str]:
+        """Terms of a question (see `terms_of_words`)."""
+        return self.terms_of_words(self.words(question), vocab, folded_stop)
+
+    def terms_of_words(
+        self, words: list[str], vocab: dict[str, int], folded_stop: frozenset[str]
+    ) -> list[str]:
         """Terms of a question, word by word: as written if typed with diacritics, folded if not.
 
         A word typed with its diacritics is matched exactly (sharper, and half the postings
@@ -124,7 +292,7 @@ class Analyzer:
         """
         terms: list[str] = []
         plain: list[str | None] = []  # folded syllables typed without diacritics, else None
-        for w in self.words(question):
+        for w in words:
             if has_diacritics(w):
                 plain.extend([None] * (w.count("_") + 1))
                 if w in self._stop:
@@ -149,26 +317,6 @@ class Analyzer:
                     terms.append(gram)
         return terms
 
-    def content_syllables(self, question: str, folded_stop: frozenset[str]) -> list[str]:
-        """The question's content syllables as `word_forms` writes them, one by one.
-
-        A syllable typed with diacritics must be found as written ("tín dụng đen" is not
-        satisfied by "ứng dụng … đến"); one typed without them is compared folded ("~tu"),
-        so accented, unaccented and mixed questions are all judged fairly.
-        """
-        out = []
-        for w in self.words(question):
-            for s in w.split("_"):
-                if s in self._abbr_keys:  # its long form follows and is what counts
-                    continue
-                if has_diacritics(s):
-                    form = None if s in self._stop else s
-                else:
-                    form = None if s in self._stop or s in folded_stop else FOLDED + s
-                if form is not None and form not in out:
-                    out.append(form)
-        return out
-
 
 def _pyvi_words(line: str) -> list[str]:
     return _words_of(vitokenizer.tokenize(line))
@@ -182,9 +330,3 @@ def _words_of(segmented: str) -> list[str]:
         if parts:
             words.append("_".join(parts))
     return words
-
-
-@lru_cache(maxsize=262_144)
-def word_forms(word: str) -> tuple[str, str]:
-    """A passage word as compared with question syllables: as written, and folded ("~")."""
-    return match_form(word), FOLDED + fold(word).lower()

@@ -26,10 +26,12 @@ CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER,
     start INTEGER, "end" INTEGER, text TEXT, n_terms INTEGER, terms BLOB,
     section TEXT DEFAULT '', reference TEXT DEFAULT '', context TEXT DEFAULT '',
-    ocr INTEGER DEFAULT 0
+    ocr INTEGER DEFAULT 0, joins TEXT
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
 CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, term TEXT UNIQUE NOT NULL);
+CREATE TABLE IF NOT EXISTS learned_abbreviations (doc_id TEXT NOT NULL, short TEXT, long TEXT);
+CREATE INDEX IF NOT EXISTS learned_abbreviations_doc ON learned_abbreviations (doc_id);
 CREATE TABLE IF NOT EXISTS query_log (
     id INTEGER PRIMARY KEY, ts TEXT, platform TEXT, chat_hash TEXT, question TEXT,
     answered INTEGER, hit_ids TEXT, latency_ms REAL, feedback INTEGER
@@ -117,3 +119,5 @@ def _add_missing_columns(db: sqlite_utils.Database) -> None:
             db.execute(f"ALTER TABLE passages ADD COLUMN {name} TEXT DEFAULT ''")
     if "ocr" not in have:  # read from a scanned page
         db.execute("ALTER TABLE passages ADD COLUMN ocr INTEGER DEFAULT 0")
+    if "joins" not in have:
+        db.execute("ALTER TABLE passages ADD COLUMN joins TEXT")

@@ -32,6 +32,11 @@ def test_reload_prints_what_was_added(kb, tmp_path):
     assert "thêm 5" in out and "đoạn" in out
 
 
+def test_reload_prints_how_many_abbreviations_the_documents_taught(kb, tmp_path):
+    out = de06("reload", env_db=tmp_path / "x.sqlite", kb=kb).stdout
+    assert "1 từ viết tắt học được từ chính các tài liệu" in out
+
+
 def test_ask_json_prints_hits_with_citations(built, kb):
     out = de06("ask", "--json", "Quyết định 36/QĐ-TTg phê duyệt quy hoạch gì?", env_db=built, kb=kb)
     data = json.loads(out.stdout)
@@ -46,6 +51,14 @@ def test_ask_json_prints_hits_with_citations(built, kb):
         "ocr",
         "score",
     }
+
+
+def test_ask_json_lists_the_nearest_passages_apart_from_an_answer(built, kb):
+    question = "Tỉnh Đồng Nai đã số hóa bao nhiêu hồ sơ hộ tịch?"
+    out = de06("ask", "--json", question, env_db=built, kb=kb)
+    data = json.loads(out.stdout)
+    assert data["answered"] is False and data["hits"] == [] and 1 <= len(data["related"]) <= 2
+    assert set(data["related"][0]) == {"text", "snippet", "title", "source", "date", "doc", "score"}
 
 
 def test_ask_json_batch_reads_one_question_per_line(built, kb):

@@ -74,6 +74,20 @@ def test_feedback_buttons_share_a_row() -> None:
     assert message.buttons == [[("👍", "/danhgia 42 tot"), ("👎", "/danhgia 42 kem")]]
 
 
+def test_buttons_sit_in_rows_of_a_kind() -> None:
+    actions = [Action(f"📄 Toàn văn {i}", f"/xem p{i}") for i in (1, 2, 3)] + [
+        Action("➕ Xem thêm", "/them"),
+        Action("👍", "/danhgia 7 tot"),
+        Action("👎", "/danhgia 7 chua"),
+    ]
+    (message,) = render(_answer((Run("Trả lời."),), actions=actions))
+    assert [[label for label, _ in row] for row in message.buttons] == [
+        ["📄 Toàn văn 1", "📄 Toàn văn 2", "📄 Toàn văn 3"],
+        ["➕ Xem thêm"],
+        ["👍", "👎"],
+    ]
+
+
 def test_button_whose_callback_data_exceeds_64_bytes_is_dropped() -> None:
     actions = [Action("Toàn văn", "/xem " + "đ" * 40), Action("Xem thêm", "/them")]
     (message,) = render(_answer((Run("Trả lời."),), actions=actions))

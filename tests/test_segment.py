@@ -49,3 +49,18 @@ def test_ampersand_abbreviation_is_kept_whole(analyzer):
 
 def test_tone_placement_does_not_change_terms(analyzer):
     assert analyzer.passage_terms("số hóa") == analyzer.passage_terms("số hoá")
+
+
+def test_passage_analysis_keeps_which_tokens_form_one_word(analyzer):
+    _, joins = analyzer.analyse_passage("Bộ trưởng Bộ Công an")
+    assert joins == "_  _ "  # bộ_trưởng · bộ · công_an
+
+
+def test_an_abbreviation_is_one_word_of_the_text(analyzer):
+    seg = analyzer.segment("Bộ TT&TT họp")
+    assert [i.abbreviation for i in seg.items] == ["", "tttt", ""]
+    assert seg.joins[1] == "_"  # "TT" and "TT" are one word
+
+
+def test_an_abbreviation_typed_without_diacritics_expands_like_the_real_one(analyzer):
+    assert analyzer.words("Bo GD&DT")[1:3] == ["gdđt", "giáo_dục"]

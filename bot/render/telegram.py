@@ -35,8 +35,10 @@ _MAX_WORD = 512
 
 _TAG = re.compile(r"<[^>]*>")
 
-_ROW_CHARS = 24
-"""A row of buttons stays readable on a phone up to about this many label characters."""
+_ROW_BUTTONS = 3
+"""Buttons of one kind per row: three "📄 Toàn văn N" still read on a phone."""
+_OWN_ROW = frozenset({"/them"})
+"""Commands whose button gets a row of its own."""
 
 
 Button = tuple[str, str]  # (label, callback_data)
@@ -85,25 +87,26 @@ def render(reply: Reply) -> list[TelegramMessage]:
 
 
 def keyboard(actions: list[Action]) -> list[list[Button]]:
-    """Lay out buttons in rows, dropping any whose command Telegram would reject.
+    """Lay out buttons in rows of a kind, dropping any whose command Telegram would reject.
 
-    A dropped button is a core bug (commands are meant to be short), so it is logged
-    loudly, but the answer itself is still worth sending.
+    Buttons of one command sit together (the "📄 Toàn văn" ones, up to three; 👍 and 👎),
+    and "➕ Xem thêm" gets a row of its own: on a phone, a row that mixes kinds reads as
+    one sentence. A dropped button is a core bug (commands are meant to be short), so it
+    is logged loudly, but the answer itself is still worth sending.
     """
     rows: list[list[Button]] = []
-    width = 0
+    last_kind = None
     for action in actions:
         size = len(action.command.encode("utf-8"))
         if not action.command or size > CALLBACK_DATA_LIMIT or not action.label.strip():
             log.error("button dropped, callback data unusable (%d bytes): %r", size, action)
             continue
-        label = len(action.label)
-        if rows and len(rows[-1]) < 3 and width + label <= _ROW_CHARS:
+        kind = action.command.split(" ", 1)[0]
+        if rows and kind == last_kind and kind not in _OWN_ROW and len(rows[-1]) < _ROW_BUTTONS:
             rows[-1].append((action.label, action.command))
-            width += label
         else:
             rows.append([(action.label, action.command)])
-            width = label
+        last_kind = kind
     return rows
 
 
