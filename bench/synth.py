@@ -20,7 +20,9 @@ from pathlib import Path
 from index.ingest import scan
 from index.lexicon import ABBREVIATIONS_FILE, STOPWORDS_FILE, SYNONYMS_FILE
 from index.normalize import normalize_text
-from index.passages import MAX_WORDS, sentence_spans, split_passages
+from index.passages import MAX_WORDS, passages_from_units, sentence_spans
+from index.readers.text import read_markdown
+from index.structure import structure
 
 SHIPPED_KB = Path(__file__).resolve().parent.parent / "knowledge"
 SEED = 6
@@ -211,8 +213,9 @@ def render(meta: dict[str, str], paragraphs: list[str]) -> str:
 
 
 def _count(text: str, title: str) -> int:
-    body = normalize_text(text.split("---\n", 2)[2])
-    return len(split_passages("x", body, title))
+    """Passages the build will cut from this document (chrome such as a repeated title left out)."""
+    units = structure(read_markdown(normalize_text(text).encode(), Path("x.md")).blocks).units
+    return len(passages_from_units("x", units, title)[1])
 
 
 def document_sizes(rng: random.Random) -> int:

@@ -37,20 +37,13 @@ def test_reload_prints_how_many_abbreviations_the_documents_taught(kb, tmp_path)
     assert "1 từ viết tắt học được từ chính các tài liệu" in out
 
 
+HIT_KEYS = {"text", "snippet", "title", "source", "date", "doc", "section", "ocr", "score"}
+
+
 def test_ask_json_prints_hits_with_citations(built, kb):
     out = de06("ask", "--json", "Quyết định 36/QĐ-TTg phê duyệt quy hoạch gì?", env_db=built, kb=kb)
     data = json.loads(out.stdout)
-    assert data["answered"] and set(data["hits"][0]) == {
-        "text",
-        "snippet",
-        "title",
-        "source",
-        "date",
-        "doc",
-        "section",
-        "ocr",
-        "score",
-    }
+    assert data["answered"] and set(data["hits"][0]) == HIT_KEYS
 
 
 def test_ask_json_lists_the_nearest_passages_apart_from_an_answer(built, kb):
@@ -58,7 +51,7 @@ def test_ask_json_lists_the_nearest_passages_apart_from_an_answer(built, kb):
     out = de06("ask", "--json", question, env_db=built, kb=kb)
     data = json.loads(out.stdout)
     assert data["answered"] is False and data["hits"] == [] and 1 <= len(data["related"]) <= 2
-    assert set(data["related"][0]) == {"text", "snippet", "title", "source", "date", "doc", "score"}
+    assert set(data["related"][0]) == HIT_KEYS
 
 
 def test_ask_json_batch_reads_one_question_per_line(built, kb):
