@@ -33,9 +33,6 @@ from index.segment import Analyzer
 from index.store import Store
 
 log = logging.getLogger(__name__)
-# Bumped when what a document is analysed into changes (passages, terms): a store made by an
-# older version then re-analyses every document once, as after an edit of the word lists.
-ANALYSIS_VERSION = "2"
 PARALLEL_MIN_DOCS = 40  # below this, starting worker processes costs more than it saves
 # Batches stay small: _write_deadlines looks passages up per document below 500 documents.
 BATCH_MAX_DOCS = 200
@@ -94,8 +91,7 @@ def reload_store(kb_dir: Path, store: Store, *, workers: int | None = None) -> R
     db = store.db()
     rows = db.execute("SELECT doc_id, path, content_hash, size, mtime_ns FROM documents").fetchall()
     stored = {doc_id: content_hash for doc_id, _, content_hash, _, _ in rows}
-    fingerprint = f"{lexicon.fingerprint}:{ANALYSIS_VERSION}"
-    relex = store.meta("lexicon") != fingerprint
+    relex = store.meta("lexicon") != lexicon.fingerprint  # its ANALYSIS_VERSION included
     # With new word lists every document is analysed again, so every one must be read.
     known = {} if relex else {path: (size, mtime) for _, path, _, size, mtime in rows if size}
     found = scan(kb_dir, known, cache=cache_for_store(store.path), workers=workers)
@@ -286,7 +282,7 @@ def _write(store: Store, batches: Iterable[_Batch], removed: list[str], lexicon:
         )
         written += len(passage_rows)
         _write_deadlines(db, batch.docs)
-    store.set_meta("lexicon", f"{lexicon.fingerprint}:{ANALYSIS_VERSION}")
+    store.set_meta("lexicon", lexicon.fingerprint)
     store.set_meta("generation", str(int(store.meta("generation", "0")) + 1))
     return written
 

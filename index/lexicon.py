@@ -24,9 +24,9 @@ from index.normalize import fold, match_form
 ABBREVIATIONS_FILE = "abbreviations.tsv"
 STOPWORDS_FILE = "stopwords.txt"
 SYNONYMS_FILE = "synonyms.tsv"
-# Bumped whenever the analysis of a passage changes shape (terms, word joins), so
-# stores built by an earlier version are re-analysed at the next reload.
-ANALYSIS_VERSION = "2"
+# Bumped whenever what a document is analysed into changes (passages, sections, terms, word
+# joins), so stores built by an earlier version are re-analysed at the next reload.
+ANALYSIS_VERSION = "3"
 
 
 @dataclass(frozen=True)

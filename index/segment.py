@@ -241,6 +241,10 @@ class Analyzer:
         seg = self.segment(text, cache=False)
         return list(self._terms(seg.words)), seg.joins
 
+    def passages_terms(self, texts: list[str]) -> list[list[str]]:
+        """`passage_terms` of each text, segmented as one batch."""
+        return [terms for terms, _ in self.analyse_passages(texts)]
+
     def analyse_passages(self, texts: list[str]) -> list[tuple[list[str], str]]:
         """`analyse_passage` of each text, segmented as one batch (reload workers).
 
