@@ -454,8 +454,10 @@ def deadline_reply(
             Run(f" để xem {also}, "),
             *subscribe_hint,
         )
-    actions = [] if include_past else [Action("Xem cả hạn đã qua", all_cmd)]
-    actions.append(Action("Nhắc tôi trước hạn", f"/subscribe {query}".strip()))
+    actions = fitting(
+        *([] if include_past else [Action("Xem cả hạn đã qua", all_cmd)]),
+        Action("Nhắc tôi trước hạn", f"/subscribe {query}".strip()),
+    )
     if listed:
         actions += fitting(Action(CHART_LABEL, f"/deadline bieudo {args.strip()}".strip()))
     if not listed:

@@ -470,3 +470,10 @@ def test_a_timing_question_about_ongoing_work_says_it_is_continual() -> None:
     found = timing_matches("Cập nhật hồ sơ điện tử cán bộ công chức khi nào?", TimingIndex(PLAN))
     assert found[0] == HO_SO
     assert "thường xuyên" in "".join(r.text for r in deadline_block(found[0], PLAN_TODAY))
+
+
+def test_a_filter_too_long_for_a_button_leaves_the_button_out() -> None:
+    words = "Ủy ban nhân dân tỉnh và Sở Thông tin và Truyền thông cùng các huyện thị xã"
+    reply = deadline_reply(RECORDS, TODAY, words)
+    assert all(len(a.command.encode()) <= 64 for a in reply.actions)
+    assert "/deadline all" in "".join(r.text for r in reply.hint)  # still said in the hint
