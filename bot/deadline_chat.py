@@ -26,7 +26,7 @@ from bot.answer_view import source_line
 from bot.models import Action, Block, Reply, ReplyKind, Run, Style
 from index.deadline_store import DeadlineRecord
 from index.deadlines import Recurrence
-from index.normalize import fold, match_form
+from index.normalize import fold, has_diacritics, match_form
 from index.progress import Progress, current
 from index.query import Query
 from index.search import is_timing_question
@@ -145,18 +145,34 @@ _PERIOD_PATTERNS = (
 
 
 def _parse_filter(words: Sequence[str]) -> tuple[list[_Period], list[str]]:
-    """Split filter words into periods ("quý II", "tháng 3/2024", "2024") and plain words."""
-    text = " ".join(fold(match_form(w)) for w in words)
+    """Split filter words into periods ("quý II", "tháng 3/2024", "2024") and plain words.
+
+    Plain words keep the diacritics they were typed with (lower case): "Công an" must not
+    match the "án" of "Đề án", while "cong an", typed without them, matches either.
+    """
+    typed = " ".join(match_form(w) for w in words)
+    text = fold(typed)
+    if len(text) != len(typed):  # not aligned letter for letter: compare folded only
+        typed = text
     periods: list[_Period] = []
     for pattern, kind in _PERIOD_PATTERNS:
-
-        def take(m: re.Match[str], kind: str = kind) -> str:
+        for m in list(pattern.finditer(text)):
             periods.append(_period(kind, m))
-            return " "
-
-        text = pattern.sub(take, text)
-    plain = [t for t in re.findall(r"\w+", text) if t not in _FILLER]
+            blank = " " * (m.end() - m.start())
+            text = text[: m.start()] + blank + text[m.end() :]
+            typed = typed[: m.start()] + blank + typed[m.end() :]
+    plain = [t for t in re.findall(r"\w+", typed) if fold(t) not in _FILLER]
     return periods, plain
+
+
+def _has(words: set[str], folded: set[str], word: str) -> bool:
+    """A filter word among a text's words: as typed if typed with diacritics, else folded."""
+    return word in words if has_diacritics(word) else fold(word) in folded
+
+
+def _word_sets(text: str) -> tuple[set[str], set[str]]:
+    words = set(_WORD.findall(match_form(text)))
+    return words, {fold(w) for w in words}
 
 
 def _period(kind: str, m: re.Match[str]) -> _Period:
@@ -170,20 +186,53 @@ def _period(kind: str, m: re.Match[str]) -> _Period:
     return _Period(year=int(m[1]))
 
 
-def matches(record: DeadlineRecord, words: Sequence[str], today: date | None = None) -> bool:
-    """Every filter word matches: periods by due date (seen from `today` for recurring work;
-    ongoing work has none), other words in lead, partners, task, section or title."""
+def matching(
+    records: Iterable[DeadlineRecord], words: Sequence[str], today: date | None = None
+) -> list[DeadlineRecord]:
+    """The deadlines a filter selects, in their order.
+
+    Periods match by due date (seen from `today` for recurring work; ongoing work has none).
+    The other words are taken as one phrase first — "Công an" is the words "Công an" in the
+    lead, a partner, the task, the section or the title, not "công" here and "án" of "Đề án"
+    there; only when no deadline has the phrase does every word anywhere do
+    ("hộ tịch Công an").
+    """
     periods, plain = _parse_filter(words)
-    due = record.due_on(today) if today else record.due
-    if periods and (due is None or not all(p.contains(due) for p in periods)):
-        return False
-    hay = set(
-        _tokens(
-            f"{record.agency} {' '.join(record.partners)} {record.text} {record.section} "
-            f"{record.title}"
-        )
-    )
-    return all(t in hay for t in plain)
+    dated = []
+    for r in records:
+        due = r.due_on(today) if today else r.due
+        if periods and (due is None or not all(p.contains(due) for p in periods)):
+            continue
+        dated.append(r)
+    if not plain:
+        return dated
+    phrase = [r for r in dated if any(_has_phrase(f, plain) for f in _fields(r))]
+    if phrase or len(plain) == 1:
+        return phrase
+    return [r for r in dated if all(_has(*_word_sets(" ".join(_fields(r))), t) for t in plain)]
+
+
+def matches(record: DeadlineRecord, words: Sequence[str], today: date | None = None) -> bool:
+    """Whether a filter selects this deadline on its own (see `matching`)."""
+    return bool(matching([record], words, today))
+
+
+def _fields(record: DeadlineRecord) -> list[str]:
+    return [record.agency, *record.partners, record.text, record.section, record.title]
+
+
+def _has_phrase(text: str, phrase: Sequence[str]) -> bool:
+    """The filter's words one after another among the text's words (see `_has`)."""
+    words = _WORD.findall(match_form(text))
+    n = len(phrase)
+    for i in range(len(words) - n + 1):
+        if all(_same(words[i + k], phrase[k]) for k in range(n)):
+            return True
+    return False
+
+
+def _same(word: str, typed: str) -> bool:
+    return word == typed if has_diacritics(typed) else fold(word) == fold(typed)
 
 
 def leads(record: DeadlineRecord, agency: str) -> bool:
@@ -198,10 +247,11 @@ def _rank(record: DeadlineRecord, plain: Sequence[str]) -> int:
     agency leads comes before what it only cooperates on."""
     if not plain:
         return 0
-    if all(t in set(_tokens(record.agency)) for t in plain):
+    lead = _word_sets(record.agency)
+    if all(_has(*lead, t) for t in plain):
         return 0
-    people = set(_tokens(f"{record.agency} {' '.join(record.partners)}"))
-    return 1 if all(t in people for t in plain) else 2
+    people = _word_sets(f"{record.agency} {' '.join(record.partners)}")
+    return 1 if all(_has(*people, t) for t in plain) else 2
 
 
 def days_left(record: DeadlineRecord, today: date) -> int | None:
@@ -231,11 +281,9 @@ def select(
     before the partners', by due date; ongoing work (only with `include_past`) last."""
     plain = _parse_filter(words)[1]
     ranked = []
-    for r in records:
+    for r in matching(records, words, today) if words else records:
         due = r.due_on(today)
         if due is None and not include_past:
-            continue
-        if words and not matches(r, words, today):
             continue
         state = progress_state(r, progress, today)
         if due is None:
@@ -251,7 +299,7 @@ def select(
 
 
 def ongoing_count(records: Iterable[DeadlineRecord], words: Sequence[str]) -> int:
-    return sum(1 for r in records if r.kind == "ongoing" and (not words or matches(r, words)))
+    return sum(1 for r in matching(records, words) if r.kind == "ongoing")
 
 
 _CHART_WORDS = {"bieudo", "chart", "timeline"}

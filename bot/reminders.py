@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.deadline_chat import deadline_block, matches, progress_state
+from bot.deadline_chat import deadline_block, matching, progress_state
 from bot.models import Action, Reply, ReplyKind, Run, Style
 from index.deadline_store import DeadlineRecord, Subscription
 from index.progress import Progress
@@ -77,9 +77,10 @@ def due_reminders(
     ]
     out: list[ReminderDue] = []
     for sub in subscriptions:
+        wanted = {id(r) for r in matching([r for r, _ in dated], sub.words, today)}
         for rec, due in dated:
             stage = _stage((due - today).days)
-            if stage is None or (sub.words and not matches(rec, sub.words, today)):
+            if stage is None or id(rec) not in wanted:
                 continue
             key = reminder_key(sub, rec, stage, due)
             if key not in sent_keys:

@@ -19,7 +19,7 @@ from datetime import date
 
 from bot.deadline_chat import (
     due_label,
-    matches,
+    matching,
     parse_deadline_args,
     progress_state,
     recurrence_label,
@@ -168,8 +168,8 @@ def build_report(
     """The report on `today` of the tasks matching `words` (as /deadline filters them)."""
     _, words = parse_deadline_args(" ".join(words))
     groups: dict[str, list[tuple[tuple, ReportRow]]] = {}
-    for r in records:
-        if r.kind == "effective" or (words and not matches(r, words, today)):
+    for r in matching(records, words, today):
+        if r.kind == "effective":
             continue
         due = r.due_on(today)
         left = None if due is None else (due - today).days
