@@ -480,7 +480,7 @@ def test_a_filter_too_long_for_a_button_leaves_the_button_out() -> None:
     assert "/deadline all" in "".join(r.text for r in reply.hint)  # still said in the hint
 
 
-PLAN = [
+AGENCY_WORDS = [
     rec(date(2025, 7, 31), "Sơ kết 6 tháng thực hiện Đề án 06", "Công an huyện"),
     rec(date(2025, 3, 31), "Họp giao ban Tổ công tác Đề án 06", "Tổ trưởng Tổ công tác"),
     rec(date(2025, 9, 30), "Làm sạch dữ liệu hộ tịch", "Phòng Tư pháp"),
@@ -488,10 +488,10 @@ PLAN = [
 
 
 def test_a_filter_of_several_words_is_read_as_a_phrase() -> None:
-    found = matching(PLAN, ["Công", "an"])
+    found = matching(AGENCY_WORDS, ["Công", "an"])
     assert [r.agency for r in found] == ["Công an huyện"]  # not "công tác" + "Đề án"
 
 
 def test_words_that_no_deadline_has_as_a_phrase_match_anywhere() -> None:
-    found = matching(PLAN, ["hộ", "tịch", "Tư", "pháp"])
+    found = matching(AGENCY_WORDS, ["hộ", "tịch", "Tư", "pháp"])
     assert [r.agency for r in found] == ["Phòng Tư pháp"]
