@@ -17,6 +17,9 @@ _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE_RUNS = re.compile(r"[ ]{2,}")
+# Half of a UTF-16 pair on its own (JSON may carry one): not a character, and no encoder
+# (nor the segmenter) accepts it.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 # Old style puts the tone on the first vowel of an open "oa/oe/uy" ("hóa", "thủy");
@@ -36,6 +39,7 @@ def normalize_text(text: str) -> str:
     text = _ODD_SPACES.sub(" ", text)
     text = _CONTROL.sub("", text)
     text = _SPACE_RUNS.sub(" ", text)
+    text = _LONE_SURROGATE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text)
 
 

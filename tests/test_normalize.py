@@ -44,3 +44,7 @@ def test_curly_quotes_stay_in_display_text():
 
 def test_has_diacritics():
     assert has_diacritics("bộ") and not has_diacritics("bo tu phap")
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character():
+    assert normalize_text("Bộ Tư pháp \ud800 họp") == "Bộ Tư pháp \ufffd họp"

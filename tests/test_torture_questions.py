@@ -172,3 +172,8 @@ def test_any_question_renders_to_valid_telegram_html_within_limits(
     shared_conv: Conversation, text: str, group: bool
 ) -> None:
     ask(shared_conv, text, chat="fuzz", user="fuzz", group=group)
+
+
+def test_a_question_with_half_a_surrogate_pair_is_answered(shared_conv):
+    reply = say(shared_conv, "Luật Căn cước có hiệu lực khi nào \ud83d?")
+    assert reply.kind in (ReplyKind.ANSWER, ReplyKind.RELATED, ReplyKind.NOT_FOUND)
