@@ -50,6 +50,17 @@ def unify_tones(text: str) -> str:
     return unicodedata.normalize("NFC", moved)
 
 
+# Where an old-style tone placement ("hóa", "thủy") may be: only then is unify_tones needed.
+_MAYBE_OLD_TONE = re.compile(r"[òóỏõọ][ae]|[ùúủũụ]y", re.IGNORECASE)
+
+
+def passage_match_form(text: str) -> str:
+    """match_form for text that is already normalised (passages are, at ingest); the tone
+    unification (two Unicode normalisations) only runs where it could change something."""
+    lower = text.lower()
+    return unify_tones(lower) if _MAYBE_OLD_TONE.search(lower) else lower
+
+
 def match_form(text: str) -> str:
     """The form used for matching: normalised, tone placement unified, lower case."""
     return unify_tones(normalize_text(text)).lower()

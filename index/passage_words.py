@@ -23,24 +23,13 @@ import re
 from bisect import bisect_left
 from operator import add
 
-from index.normalize import fold, unify_tones
+from index.normalize import fold, passage_match_form
 from index.segment import Analyzer
 
 _TOKEN = re.compile(r"\w+")
 _SPACE = re.compile(" ")
 
 Strings = tuple[str, str, str]  # (plain, folded, words): see the module docstring
-
-
-# Where an old-style tone placement ("hóa", "thủy") may be: only then is unify_tones needed.
-_MAYBE_OLD_TONE = re.compile(r"[òóỏõọ][ae]|[ùúủũụ]y", re.IGNORECASE)
-
-
-def passage_match_form(text: str) -> str:
-    """match_form for text that is already normalised (passages are, at ingest); the tone
-    unification (two Unicode normalisations) only runs where it could change something."""
-    lower = text.lower()
-    return unify_tones(lower) if _MAYBE_OLD_TONE.search(lower) else lower
 
 
 def features(text: str, joins: str | None, analyzer: Analyzer, mf: str | None = None) -> Strings:

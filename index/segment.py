@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from index import vitokenizer
 from index.lexicon import Lexicon
-from index.normalize import fold, has_diacritics, match_form
+from index.normalize import fold, has_diacritics, match_form, passage_match_form
 
 FOLDED = "~"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -152,10 +152,15 @@ class Analyzer:
             self._traced(p, [_words_of(next(segmented)) for _ in p.lines]) for p in prepared
         ]
 
-    def _prepare(self, text: str) -> _Prepared:
-        """The text's own tokens and abbreviations, and each line as pyvi is to see it."""
+    def _prepare(self, text: str, *, normalised: bool = False) -> _Prepared:
+        """The text's own tokens and abbreviations, and each line as pyvi is to see it.
+
+        `normalised`: the text went through normalize_text already (a passage), so only its
+        case and, where an old-style tone placement may be, its tones need unifying.
+        """
         prepared = _Prepared([], [], [])
-        for line in match_form(text).split("\n"):
+        form = passage_match_form(text) if normalised else match_form(text)
+        for line in form.split("\n"):
             if not line.strip():
                 continue
             first = len(prepared.tokens)
@@ -246,20 +251,26 @@ class Analyzer:
         return [terms for terms, _ in self.analyse_passages(texts)]
 
     def analyse_passages(self, texts: list[str]) -> list[tuple[list[str], str]]:
-        """`analyse_passage` of each text, segmented as one batch (reload workers).
+        """`analyse_passage` of each text (already normalised), segmented as one batch.
 
-        A word's terms depend on the word alone, and words repeat: each is expanded once.
+        This is the reload workers' path, so it does only what the index keeps: the words'
+        terms and the joins — not the per-word trace a question's highlights need. A word's
+        terms depend on the word alone, and words repeat: each is expanded once.
         """
+        prepared = [self._prepare(t, normalised=True) for t in texts]
+        flat = [line.expanded for p in prepared for line in p.lines]
+        segmented = iter(vitokenizer.tokenize_many(flat))
         expanded: dict[str, tuple[str, ...]] = {}
         out = []
-        for seg in self.segment_many(texts):
+        for p in prepared:
+            words, joins = _joined(p, [_words_of(next(segmented)) for _ in p.lines])
             terms: list[str] = []
-            for w in seg.words:
+            for w in words:
                 found = expanded.get(w)
                 if found is None:
                     found = expanded[w] = tuple(self._terms((w,)))
                 terms += found
-            out.append((terms, seg.joins))
+            out.append((terms, joins))
         return out
 
     def _terms(self, words: Iterable[str]) -> Iterable[str]:
@@ -320,6 +331,29 @@ class Analyzer:
                 if gram in vocab:
                     terms.append(gram)
         return terms
+
+
+def _joined(prepared: _Prepared, segmented: list[list[str]]) -> tuple[list[str], str]:
+    """The words and joins `Analyzer._traced` would give, without building its Items."""
+    joins = [" "] * len(prepared.tokens)
+    words: list[str] = []
+    for line, line_words in zip(prepared.lines, segmented, strict=True):
+        words += line_words
+        sizes = [w.count("_") + 1 for w in line_words]
+        if sum(sizes) != len(line.origin):  # pyvi changed a token: no compounds
+            continue
+        at = 0
+        for n in sizes:
+            if n > 1:
+                span = line.origin[at : at + n]
+                if min(span) >= 0:  # the text's own tokens, no inserted long form
+                    for t in span[:-1]:
+                        joins[t] = "_"
+            at += n
+    for item in prepared.items:  # before tracing, the items are the abbreviations
+        for t in item.tokens[:-1]:
+            joins[t] = "_"
+    return words, "".join(joins)
 
 
 def _pyvi_words(line: str) -> list[str]:

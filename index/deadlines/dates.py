@@ -225,6 +225,9 @@ _RELATIVE = re.compile(
 )
 
 
+_FROM_DAY = re.compile(r"từ\s+ngày", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class RelativeExpr:
     """A date counted from the document's own date: "sau 15 ngày kể từ ngày ký"."""
@@ -239,6 +242,8 @@ class RelativeExpr:
 
 def find_relative(text: str, start: int = 0, end: int | None = None) -> Iterator[RelativeExpr]:
     """Every phrase that counts from the day the document was signed, in order."""
+    if not _FROM_DAY.search(text, start, len(text) if end is None else end):
+        return  # every such phrase holds it: most passages skip the long pattern
     for m in _RELATIVE.finditer(text, start, len(text) if end is None else end):
         if not (m["eff"] or m["n"]):
             continue  # "kể từ ngày ký" alone says nothing is due
