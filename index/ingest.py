@@ -20,7 +20,7 @@ from index.cache import Cache
 from index.errors import DocumentError, KnowledgeError
 from index.models import Document
 from index.normalize import normalize_text
-from index.passages import passages_from_units
+from index.passages import body_of
 from index.readers import SLOW_SUFFIXES, read_file, supported
 from index.readers import SUFFIXES as DOCUMENT_SUFFIXES
 from index.readers.text import first_date
@@ -137,7 +137,7 @@ def read_document(path: Path, rel: Path | None = None, cache: Cache | None = Non
     read = read_file(raw, suffix, rel, cache)
     blocks = [_normalized(b) for b in read.blocks]
     doc = structure(blocks)
-    body, _ = passages_from_units("", doc.units)
+    body = body_of(doc.units)
     if not body.strip():
         raise DocumentError(rel, "không có nội dung chữ")
     meta, header = read.meta, doc.header

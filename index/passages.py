@@ -64,7 +64,7 @@ def passages_from_units(
     groups: list[tuple[Unit, list[tuple[int, int]]]] = []  # a row alone, or a run of prose
     heading: tuple[int, int] | None = None
     for n, unit in enumerate(units):
-        text = " ".join(unit.text.split())
+        text = _line(unit)
         span = (offset, offset + len(text))
         lines.append(text)
         offset += len(text) + 1
@@ -111,6 +111,15 @@ def passages_from_units(
                 )
             )
     return body, passages
+
+
+def body_of(units: Sequence[Unit]) -> str:
+    """The display body `passages_from_units` cuts passages from, without cutting them."""
+    return "\n".join(_line(u) for u in units)
+
+
+def _line(unit: Unit) -> str:
+    return " ".join(unit.text.split())
 
 
 def _chunk(body: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:

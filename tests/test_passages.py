@@ -43,3 +43,16 @@ def test_ordinals_count_from_zero_in_order():
     assert [p.ordinal for p in split_passages("d", LONG)] == list(
         range(len(split_passages("d", LONG)))
     )
+
+
+def test_the_body_is_the_one_passages_are_cut_from(tmp_path):
+    from index.passages import body_of, passages_from_units
+    from index.readers import read_file
+    from index.structure import structure
+
+    from plan_docs import plan_docx
+
+    path = plan_docx(tmp_path / "kh.docx")
+    units = structure(read_file(path.read_bytes(), ".docx", path).blocks).units
+    body, passages = passages_from_units("kh", units, "Kế hoạch 37")
+    assert body_of(units) == body and all(body[p.start : p.end] == p.text for p in passages)
