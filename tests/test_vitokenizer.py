@@ -120,6 +120,15 @@ def test_plan_documents_segment_as_pyvi_does(segmenter, tmp_path):
     assert differences(segmenter, texts + as_indexed(texts) + lines_of([PLAN])) == []
 
 
+def _encodable(text: str) -> bool:
+    """pyvi cannot segment a lone surrogate (see the lone-surrogate test): left out."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def test_every_string_of_the_test_suite_segments_as_pyvi_does(segmenter):
     texts = sorted(
         {
@@ -128,8 +137,8 @@ def test_every_string_of_the_test_suite_segments_as_pyvi_does(segmenter):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
         }
-        - {"a\ud800b"}  # pyvi cannot segment it: see the lone-surrogate test
     )
+    texts = [t for t in texts if _encodable(t)]
     assert len(texts) > 500
     assert differences(segmenter, texts) == []
 
