@@ -12,6 +12,7 @@ The curated data files (abbreviations, stop words) live beside them and are not 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def scan(
     *,
     cache: Cache | None = None,
     workers: int | None = None,
+    on_document: Callable[[Document], None] | None = None,
 ) -> ScanResult:
     """Read every document under kb_dir; one bad file never stops the others.
 
@@ -55,7 +57,8 @@ def scan(
     modification time match `known` (relative path → stat) are listed as unchanged without
     being read: at tens of thousands of documents, reading them all is most of a reload.
     PDFs, .doc and .xls are read in `workers` worker processes (OCR, LibreOffice), with
-    `cache` keeping those programs' results by content.
+    `cache` keeping those programs' results by content. `on_document` sees each document
+    as soon as it is read, so a reload can start analysing while the rest is being read.
     """
     known = known or {}
     if not kb_dir.is_dir():
@@ -101,6 +104,8 @@ def scan(
             continue
         seen[doc.doc_id] = rel
         result.documents.append(doc)
+        if on_document is not None:
+            on_document(doc)
     if slow:
         from index.read_pool import read_in_workers
 
@@ -109,6 +114,8 @@ def scan(
                 result.skipped.append(read)
             else:
                 result.documents.append(read)
+                if on_document is not None:
+                    on_document(read)
         result.documents.sort(key=lambda d: d.path)
     return result
 

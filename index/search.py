@@ -12,7 +12,7 @@ import numpy as np
 
 from index import index_files
 from index.bm25 import CompiledBM25
-from index.dedup import near_duplicate, shingles
+from index.dedup import Shingles, near_duplicate, shingles
 from index.errors import StoreError
 from index.models import Hit
 from index.normalize import fold, match_form
@@ -96,7 +96,7 @@ class SearchIndex:
         self.queries = QueryAnalyzer(
             analyzer, vocab, bm25.idf, self.folded_stop, PhraseTable.of_groups(groups)
         )
-        self._shingle_cache: dict[int, frozenset[int]] = {}
+        self._shingle_cache: dict[int, Shingles] = {}
         self._row_cache: dict[int, dict] = {}
         self._feature_cache: dict[int, tuple[str, str, str]] = {}
         self._query_cache: dict[str, Query] = {}
@@ -229,7 +229,7 @@ class SearchIndex:
             return None
         return self._hit(0.0, row, [], None)
 
-    def _shingles(self, row: dict) -> frozenset[int]:
+    def _shingles(self, row: dict) -> Shingles:
         """Shingles of a passage for the near-duplicate test, cached per passage."""
         sig = self._shingle_cache.get(row["id"])
         if sig is None:

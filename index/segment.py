@@ -364,6 +364,9 @@ def _words_of(segmented: str) -> list[str]:
     """Words of pyvi's output (vitokenizer's is the same): compounds '_'-joined, no punctuation."""
     words = []
     for raw in segmented.split(" "):
+        if raw.replace("_", "").isalnum():  # most are: what the pattern would give (\w is these)
+            words.append(raw)
+            continue
         parts = _WORD.findall(raw)
         if parts:
             words.append("_".join(parts))

@@ -1,3 +1,9 @@
+import sqlite3
+
+import numpy as np
+import pytest
+
+from index import build, ingest
 from index.build import reload_store
 from index.store import Store
 
@@ -72,3 +78,101 @@ def test_touched_file_with_the_same_bytes_is_not_reported_as_changed(kb, tmp_pat
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     report = reload_store(kb, store)
     assert not report.changed_anything and report.analysed_passages == 0
+
+
+def _contents(store: Store) -> dict:
+    """What a build stored, independent of the order documents were written in."""
+    db = store.db()
+    terms = dict(db.execute("SELECT id, term FROM terms").fetchall())
+    passages = {
+        (doc_id, ordinal): (text, section, joins, sorted(
+            (terms[int(t)], int(n)) for t, n in np.frombuffer(blob, dtype=np.int32).reshape(-1, 2)
+        ))
+        for doc_id, ordinal, text, section, joins, blob in db.execute(
+            "SELECT doc_id, ordinal, text, section, joins, terms FROM passages"
+        )
+    }
+    deadlines = sorted(
+        (r["doc_id"], r["due"], r["agency"], r["text"]) for r in db["deadlines"].rows
+    )
+    documents = sorted((r["doc_id"], r["title"], r["content_hash"]) for r in db["documents"].rows)
+    return {"passages": passages, "deadlines": deadlines, "documents": documents}
+
+
+@pytest.fixture
+def streamed(monkeypatch) -> list[int]:
+    """Reloads analyse while the folder is read from the second document, two at a time;
+    the list counts the reloads that did."""
+    monkeypatch.setattr(build, "STREAM_MIN_DOCS", 2)
+    monkeypatch.setattr(build, "STREAM_BATCH_DOCS", 2)
+    finished: list[int] = []
+    finish = build._Feed.finish
+
+    def counted(self):
+        finished.append(1)
+        return finish(self)
+
+    monkeypatch.setattr(build._Feed, "finish", counted)
+    return finished
+
+
+def test_analysing_while_reading_stores_what_analysing_after_reading_does(kb, tmp_path, request):
+    after = Store(tmp_path / "after.sqlite")
+    reload_store(kb, after, workers=2)
+    streamed = request.getfixturevalue("streamed")
+    while_read = Store(tmp_path / "while.sqlite")
+    report = reload_store(kb, while_read, workers=2)
+    assert streamed and len(report.added) == 5 and report.analysed_passages == report.passages
+    assert _contents(while_read) == _contents(after)
+    assert while_read.meta("generation") == after.meta("generation") == "1"
+
+
+def test_a_small_reload_is_analysed_after_reading(kb, tmp_path, streamed, monkeypatch):
+    monkeypatch.setattr(build, "STREAM_MIN_DOCS", 6)
+    reload_store(kb, Store(tmp_path / "s.sqlite"), workers=2)
+    assert not streamed
+
+
+def _edit_every_document(kb) -> None:
+    for path in (kb / "documents").glob("*.md"):
+        path.write_text(path.read_text(encoding="utf-8") + "\nĐoạn mới.\n", encoding="utf-8")
+
+
+def test_a_reload_failing_to_write_leaves_the_store_as_it_was(kb, tmp_path, streamed, monkeypatch):
+    store = Store(tmp_path / "s.sqlite")
+    reload_store(kb, store, workers=2)
+    before = _contents(store)
+    _edit_every_document(kb)
+
+    def full_disk(self, batch):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(build._Writer, "write", full_disk)
+    with pytest.raises(sqlite3.OperationalError):
+        reload_store(kb, store, workers=2)
+    assert _contents(store) == before and store.meta("generation") == "1"
+    assert not store.db().conn.in_transaction
+
+
+def test_a_reload_failing_while_reading_leaves_the_store_unlocked_and_as_it_was(
+    kb, tmp_path, streamed, monkeypatch
+):
+    store = Store(tmp_path / "s.sqlite")
+    reload_store(kb, store, workers=2)
+    before = _contents(store)
+    _edit_every_document(kb)
+    read = ingest.read_document
+    seen: list[str] = []
+
+    def failing_disk(path, rel=None, cache=None):
+        seen.append(path.name)
+        if len(seen) == 4:  # streaming began at the second
+            raise OSError(5, "Input/output error", str(path))
+        return read(path, rel, cache)
+
+    monkeypatch.setattr(ingest, "read_document", failing_disk)
+    with pytest.raises(OSError):
+        reload_store(kb, store, workers=2)
+    assert not store.db().conn.in_transaction
+    assert _contents(store) == before and store.meta("generation") == "1"
+    Store(tmp_path / "s.sqlite").set_meta("probe", "x")  # another connection can write
