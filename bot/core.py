@@ -41,6 +41,7 @@ from index.cache import cache_for_store
 from index.deadline_store import DeadlineRecord
 from index.errors import NotAuthorized, ReloadInProgress, StoreError, UploadRejected
 from index.lexicon import load_lexicon
+from index.memory import release_free_memory
 from index.models import Hit
 from index.normalize import normalize_text
 from index.querylog import QueryLog
@@ -300,6 +301,7 @@ class Conversation:
                     index_files.remove_other_generations(
                         self.store.path, self._snapshot.index.generation
                     )
+                    release_free_memory()  # the old snapshot's
                 # else: nothing changed, and the index being served is already this one
             except sqlite3.Error as err:
                 raise StoreError(f"kho dữ liệu SQLite không ghi được ({err})") from err

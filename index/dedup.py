@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-import numpy as np
+import re
 
+_WORD = re.compile(r"\w+")
 SHINGLE = 3
 THRESHOLD = 0.5  # share of the shorter passage's shingles found in the other
 
-Shingles = np.ndarray  # sorted, unique int64 hashes of the word trigrams
 
+def shingles(text: str) -> frozenset[int]:
+    """Hashes of the word trigrams (ints, not tuples: a cached set stays small).
 
-def shingles(text: str) -> Shingles:
-    """Hashes of the word trigrams, as a sorted array.
-
-    An array, not a set of ints: the search keeps thousands of these cached, and a set
-    costs ~100 bytes per trigram where the array costs 8 (a 100k-passage index's cache
-    was 200 MB as sets). Not folded: copies of one report carry the same diacritics, and
-    folding every candidate costs more than the comparison itself.
+    Not folded: copies of one report carry the same diacritics, and folding every
+    candidate costs more than the comparison itself.
     """
     words = text.lower().split()
     if len(words) < SHINGLE:
-        grams = [hash(tuple(words))] if words else []
-    else:
-        grams = list(map(hash, zip(words, words[1:], words[2:], strict=False)))
-    return np.unique(np.array(grams, dtype=np.int64))
+        return frozenset({hash(tuple(words))}) if words else frozenset()
+    return frozenset(map(hash, zip(words, words[1:], words[2:], strict=False)))
 
 
-def near_duplicate(a: Shingles, b: Shingles) -> bool:
+def near_duplicate(a: frozenset[int], b: frozenset[int]) -> bool:
     """Containment, not Jaccard: one report may be a shortened copy of the other."""
-    if not len(a) or not len(b):
+    if not a or not b:
         return False
-    shared = np.intersect1d(a, b, assume_unique=True).size
-    return shared / min(len(a), len(b)) >= THRESHOLD
+    return len(a & b) / min(len(a), len(b)) >= THRESHOLD

@@ -48,7 +48,7 @@ def scan(
     *,
     cache: Cache | None = None,
     workers: int | None = None,
-    on_document: Callable[[Document], None] | None = None,
+    on_document: Callable[[Document], Document] | None = None,
 ) -> ScanResult:
     """Read every document under kb_dir; one bad file never stops the others.
 
@@ -58,7 +58,8 @@ def scan(
     being read: at tens of thousands of documents, reading them all is most of a reload.
     PDFs, .doc and .xls are read in `workers` worker processes (OCR, LibreOffice), with
     `cache` keeping those programs' results by content. `on_document` sees each document
-    as soon as it is read, so a reload can start analysing while the rest is being read.
+    as soon as it is read, so a reload can start analysing while the rest is being read, and
+    returns what the result keeps of it.
     """
     known = known or {}
     if not kb_dir.is_dir():
@@ -103,9 +104,7 @@ def scan(
             result.skipped.append(_duplicate(rel, seen[doc.doc_id]))
             continue
         seen[doc.doc_id] = rel
-        result.documents.append(doc)
-        if on_document is not None:
-            on_document(doc)
+        result.documents.append(doc if on_document is None else on_document(doc))
     if slow:
         from index.read_pool import read_in_workers
 
@@ -113,9 +112,7 @@ def scan(
             if isinstance(read, DocumentError):
                 result.skipped.append(read)
             else:
-                result.documents.append(read)
-                if on_document is not None:
-                    on_document(read)
+                result.documents.append(read if on_document is None else on_document(read))
         result.documents.sort(key=lambda d: d.path)
     return result
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from index import index_files
 from index.bm25 import CompiledBM25
-from index.dedup import Shingles, near_duplicate, shingles
+from index.dedup import near_duplicate, shingles
 from index.errors import StoreError
 from index.models import Hit
 from index.normalize import fold, match_form
@@ -39,6 +39,10 @@ DUP_SCORE_RATIO = 0.6  # a near-duplicate scores at least this share of its twin
 FETCH_CHUNK = 8  # candidates read from SQLite at a time, as the collapse reaches them
 ROW_CACHE = 4_000  # passage rows kept in memory (a few MB): popular passages skip SQLite
 FEATURE_CACHE = 10_000  # passages; ~3 KB each (three strings)
+# Passages' shingle sets, ~15 KB each (a set of ints is large): 10,000 of them held 200 MB
+# at 100k passages. Arrays were a tenth of that but two to three times slower to build and
+# compare, which answering threads felt (the GIL); a smaller cache of sets costs neither.
+SHINGLE_CACHE = 2_000
 QUERY_CACHE = 2_000  # analysed questions
 RELATIVE_FLOOR = 0.25  # a further hit scoring under this share of the best one is noise
 TIMING_BOOST = 1.3
@@ -96,7 +100,7 @@ class SearchIndex:
         self.queries = QueryAnalyzer(
             analyzer, vocab, bm25.idf, self.folded_stop, PhraseTable.of_groups(groups)
         )
-        self._shingle_cache: dict[int, Shingles] = {}
+        self._shingle_cache: dict[int, frozenset[int]] = {}
         self._row_cache: dict[int, dict] = {}
         self._feature_cache: dict[int, tuple[str, str, str]] = {}
         self._query_cache: dict[str, Query] = {}
@@ -229,12 +233,12 @@ class SearchIndex:
             return None
         return self._hit(0.0, row, [], None)
 
-    def _shingles(self, row: dict) -> Shingles:
+    def _shingles(self, row: dict) -> frozenset[int]:
         """Shingles of a passage for the near-duplicate test, cached per passage."""
         sig = self._shingle_cache.get(row["id"])
         if sig is None:
             sig = shingles(row["text"])
-            if len(self._shingle_cache) >= FEATURE_CACHE:
+            if len(self._shingle_cache) >= SHINGLE_CACHE:
                 self._shingle_cache.clear()
             self._shingle_cache[row["id"]] = sig
         return sig
