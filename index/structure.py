@@ -309,7 +309,7 @@ def structure(blocks: tuple[Block, ...] | list[Block]) -> Structured:
 
 def _as_heading(block: Heading | Paragraph, nxt: Block | None) -> Section | None:
     """The section a block opens, when it is a heading by style, by typing or by numbering."""
-    text = " ".join(block.text.split())  # runs of spaces as one (a tenth of re.sub's time)
+    text = " ".join(block.text.split())  # runs of white space as one space, cheaper than re.sub
     attached = _KIND_LINE.match(text)
     if attached and text.split(" ")[0].isupper() and (isinstance(block, Heading) or block.emphasis):
         # a document attached to this one: "QUY CHẾ Hoạt động … (Ban hành kèm theo …)"
