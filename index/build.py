@@ -133,15 +133,12 @@ def _reload(
         notes=[(d.path, note) for d in found.documents for note in d.notes],
     )
     todo: list[Document] = []
-    for doc in found.documents:
-        if doc.doc_id not in stored:
-            report.added.append(doc.doc_id)
-            todo.append(doc)
-        elif relex or stored[doc.doc_id] != doc.content_hash:
-            report.changed.append(doc.doc_id)
-            todo.append(doc)
-        else:
+    for doc in found.documents:  # the feed chose by the same rule as it read them
+        if not _needs_analysis(doc, stored, relex):
             report.unchanged += 1
+            continue
+        (report.changed if doc.doc_id in stored else report.added).append(doc.doc_id)
+        todo.append(doc)
     present = {d.doc_id for d in found.documents} | set(found.unchanged)
     report.removed = sorted(set(stored) - present)
     if relex and stored:
